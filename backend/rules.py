@@ -1,0 +1,136 @@
+"""The service rules (config/service_rules.yml) as typed, validated objects.
+
+Loaded once at start; a bad file stops the process with a message that names
+the key, because a silently wrong deadline is worse than not starting.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from backend.models.tickets import COMPLAINT_GRADES, SERVICE_REQUEST_KINDS, TICKET_TYPES
+from backend.models.units import SITE_CLASSES
+from backend.sla.durations import Duration, parse_duration
+
+# Lifecycle steps that may start or stop a clock.
+CLOCK_STEPS = ("accept", "dispatch", "contact", "arrive", "restore", "reply", "escalate", "callback")
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    name: str
+    limits: dict[str, Duration]  # by site class, or {"*": d} when one limit applies
+    met_by: str
+    starts: str = "accept"
+
+    def limit_for(self, site_class: str | None) -> Duration:
+        if "*" in self.limits:
+            return self.limits["*"]
+        return self.limits[site_class or "urban"]
+
+
+@dataclass(frozen=True)
+class ServiceRules:
+    timezone: str
+    warn_fraction: float
+    clocks: dict[str, tuple[ClockRule, ...]]  # "complaint", "service_request/meter_test", ...
+    planned_outage_lead: Duration
+    temporary_outage_lead: Duration
+    residential_connection: Duration
+    escalation_keywords: tuple[str, ...]
+    grades: tuple[str, ...]
+    escalate_grades: tuple[str, ...]
+    repeat_window_days: int
+    callback_max_attempts: int
+    callback_types: tuple[str, ...]
+    scheduler_interval: float
+    scheduler_batch: int
+    identity_max_failures: int
+    identity_lockout_minutes: int
+
+    def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
+        if ticket_type == "service_request":
+            return self.clocks[f"service_request/{subtype or 'other'}"]
+        return self.clocks[ticket_type]
+
+
+class RulesError(ValueError):
+    pass
+
+
+def _clock(path: str, name: str, raw: Any) -> ClockRule:
+    if not isinstance(raw, dict) or "limit" not in raw or "met_by" not in raw:
+        raise RulesError(f"{path}.{name}: needs 'limit' and 'met_by'")
+    limit = raw["limit"]
+    try:
+        if isinstance(limit, dict):
+            if set(limit) != set(SITE_CLASSES):
+                raise RulesError(f"{path}.{name}.limit: needs exactly {', '.join(SITE_CLASSES)}")
+            limits = {k: parse_duration(v) for k, v in limit.items()}
+        else:
+            limits = {"*": parse_duration(limit)}
+    except ValueError as exc:
+        raise RulesError(f"{path}.{name}.limit: {exc}") from exc
+    for key in ("met_by", "starts"):
+        if raw.get(key, "accept") not in CLOCK_STEPS:
+            raise RulesError(f"{path}.{name}.{key}: unknown step {raw[key]!r}")
+    return ClockRule(name, limits, raw["met_by"], raw.get("starts", "accept"))
+
+
+def _clocks(sla: dict[str, Any]) -> dict[str, tuple[ClockRule, ...]]:
+    clocks: dict[str, tuple[ClockRule, ...]] = {}
+    for ticket_type, entry in sla.items():
+        if ticket_type == "service_request":
+            missing = set(SERVICE_REQUEST_KINDS) - set(entry)
+            if missing:
+                raise RulesError(f"sla.service_request: missing {', '.join(sorted(missing))}")
+            for kind, sub in entry.items():
+                path = f"sla.service_request.{kind}"
+                clocks[f"service_request/{kind}"] = tuple(_clock(path, n, r) for n, r in sub.items())
+        else:
+            clocks[ticket_type] = tuple(_clock(f"sla.{ticket_type}", n, r) for n, r in entry.items())
+    missing = set(TICKET_TYPES) - {"service_request"} - set(clocks)
+    missing |= {"complaint_major", "callback"} - set(clocks)
+    if missing:
+        raise RulesError(f"sla: missing {', '.join(sorted(missing))}")
+    return clocks
+
+
+def load_rules(path: Path) -> ServiceRules:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RulesError(f"{path}: cannot read: {exc}") from exc
+    try:
+        complaints, scheduler, identity = raw["complaints"], raw["scheduler"], raw["identity"]
+        warn = float(raw["warn_fraction"])
+        if not 0 < warn < 1:
+            raise RulesError("warn_fraction: must be between 0 and 1")
+        grades = tuple(complaints["grades"])
+        if grades != COMPLAINT_GRADES:
+            raise RulesError(f"complaints.grades: must be {list(COMPLAINT_GRADES)} in this order")
+        return ServiceRules(
+            timezone=raw["timezone"],
+            warn_fraction=warn,
+            clocks=_clocks(raw["sla"]),
+            planned_outage_lead=parse_duration(raw["outage_notice"]["planned_lead"]),
+            temporary_outage_lead=parse_duration(raw["outage_notice"]["temporary_lead"]),
+            residential_connection=parse_duration(raw["business"]["residential_connection"]),
+            escalation_keywords=tuple(str(k) for k in complaints["escalation_keywords"]),
+            grades=grades,
+            escalate_grades=tuple(complaints["escalate_grades"]),
+            repeat_window_days=int(complaints["repeat_window_days"]),
+            callback_max_attempts=int(raw["callback"]["max_attempts"]),
+            callback_types=tuple(raw["callback"]["applies_to"]),
+            scheduler_interval=float(scheduler["interval_seconds"]),
+            scheduler_batch=int(scheduler["batch_size"]),
+            identity_max_failures=int(identity["max_failures"]),
+            identity_lockout_minutes=int(identity["lockout_minutes"]),
+        )
+    except RulesError as exc:
+        raise RulesError(f"{path}: {exc}") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RulesError(f"{path}: missing or invalid setting: {exc}") from exc

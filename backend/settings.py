@@ -1,0 +1,81 @@
+"""Process settings: environment variables over `.env` over defaults.
+
+The names are an interface (../shared/contract/interfaces.md): outside tools
+set them, so they are read here and nowhere else.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
+
+# Secrets generated into a new .env; everything else has a fixed default.
+_GENERATED = ("BACKEND_API_TOKEN", "RASA_TOKEN", "WECHAT_TOKEN", "SESSION_SECRET")
+
+
+def normalise_database_url(url: str) -> str:
+    """Give plain sqlite:// and postgresql:// URLs their async driver."""
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain):]
+    return url
+
+
+def ensure_env_file(path: Path = ROOT / ".env") -> Path:
+    """Create .env with fresh random secrets on first run; never overwrite it."""
+    if not path.exists():
+        lines = ["# Local settings (git-ignored). Environment variables override these."]
+        lines += [f"{name}={secrets.token_urlsafe(32)}" for name in _GENERATED]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    return path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite+aiosqlite:///{ROOT / 'var' / 'app.db'}"
+    host: str = "127.0.0.1"
+    backend_port: int = 8000
+    api_token: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    demo_data: bool = False
+    service_rules: Path = CONFIG_DIR / "service_rules.yml"
+    holiday_dir: Path = CONFIG_DIR / "holidays"
+    tariff_dir: Path = CONFIG_DIR / "tariffs"
+    scheduler_enabled: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, env_file: Path | None = ROOT / ".env", **overrides: object) -> Settings:
+        values: dict[str, str] = {}
+        if env_file is not None and env_file.exists():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ)
+        get = values.get
+        kwargs: dict[str, object] = {
+            "database_url": normalise_database_url(get("DATABASE_URL") or cls.database_url),
+            "host": get("BACKEND_HOST", cls.host),
+            "backend_port": int(get("BACKEND_PORT", cls.backend_port)),
+            "api_token": get("BACKEND_API_TOKEN", ""),
+            "rasa_url": get("RASA_URL", cls.rasa_url),
+            "rasa_token": get("RASA_TOKEN", ""),
+            "demo_data": get("DEMO_DATA", "0").lower() in ("1", "true", "yes", "on"),
+            "scheduler_enabled": get("SCHEDULER", "1").lower() not in ("0", "false", "off"),
+        }
+        for key, attr in (("SERVICE_RULES_FILE", "service_rules"), ("HOLIDAY_DIR", "holiday_dir"),
+                          ("TARIFF_DIR", "tariff_dir")):
+            if get(key):
+                kwargs[attr] = Path(get(key))  # type: ignore[arg-type]
+        kwargs.update(overrides)
+        return cls(**kwargs)  # type: ignore[arg-type]

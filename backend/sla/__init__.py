@@ -1,0 +1,1 @@
+"""SLA engine: working-day calendar and duration arithmetic."""
