@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 18:48:49.674041
+Create Date: 2026-11-26 18:52:52.844917
 """
 from __future__ import annotations
 
@@ -210,6 +210,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_tickets_area_id_areas')),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_tickets_conversation_id_conversations')),
     sa.ForeignKeyConstraint(['parent_id'], ['tickets.id'], name=op.f('fk_tickets_parent_id_tickets')),
@@ -231,6 +232,8 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=24), nullable=False),
     sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('limit', sa.String(length=12), nullable=False),
+    sa.Column('starts', sa.String(length=16), nullable=False),
+    sa.Column('met_by', sa.String(length=16), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=False),
     sa.Column('due_at', sa.DateTime(), nullable=False),
     sa.Column('warn_at', sa.DateTime(), nullable=False),

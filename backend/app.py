@@ -1,0 +1,53 @@
+"""Wiring: settings → database → platform → aiohttp application."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from backend import scheduler
+from backend.api import OPENAPI, PLATFORM, SCHEDULER_STATE, health, tickets
+from backend.api.auth import auth_middleware
+from backend.api.errors import error_middleware
+from backend.api.registry import openapi_document
+from backend.context import Platform
+from backend.db import create_engine, migrate, session_factory
+from backend.settings import Settings
+
+log = logging.getLogger(__name__)
+ROUTE_TABLES = [health.routes, tickets.routes]
+
+
+async def build_platform(settings: Settings) -> Platform:
+    engine = create_engine(settings.database_url)
+    await migrate(engine)
+    platform = Platform.build(settings, engine, session_factory(engine))
+    if settings.demo_data:
+        from backend.demo.seed import seed_demo
+
+        counts = await seed_demo(platform.sessions)
+        if counts:
+            log.info("demo data seeded: %s", counts)
+    return platform
+
+
+def create_app(platform: Platform) -> web.Application:
+    app = web.Application(middlewares=[error_middleware, auth_middleware], client_max_size=1024 ** 2)
+    app[PLATFORM] = platform
+    for table in ROUTE_TABLES:
+        app.add_routes(table)
+    app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")
+    if platform.settings.scheduler_enabled:
+        app.cleanup_ctx.append(_scheduler)
+    return app
+
+
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    platform: Platform = app[PLATFORM]
+    app[SCHEDULER_STATE] = {"enabled": True, "interval_seconds": platform.rules.scheduler_interval}
+    task = asyncio.create_task(scheduler.run_forever(platform))
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)

@@ -1,0 +1,90 @@
+"""The deadline sweep: warnings at 80 % of a clock, overdue after it, escalation
+of overdue complaints. Runs inside the backend process every few seconds.
+
+Only TicketDeadline.next_check_at is scanned, through its index; it is NULL
+for finished clocks, so the sweep's cost follows the due clocks, not the
+archive. On PostgreSQL, rows are claimed with SKIP LOCKED so several backend
+replicas can sweep at once without doing the same work twice.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from backend.context import Platform
+from backend.models import Ticket, TicketDeadline
+from backend.tickets.lifecycle import escalate, record
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepResult:
+    warned: int = 0
+    breached: int = 0
+    escalated: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.warned or self.breached or self.escalated)
+
+
+async def sweep(platform: Platform, now: datetime | None = None) -> SweepResult:
+    """One pass over the clocks that need attention at `now`."""
+    now = now or platform.clock()
+    result = SweepResult()
+    async with platform.sessions() as session:
+        stmt = (
+            select(TicketDeadline)
+            .where(TicketDeadline.next_check_at <= now)
+            .order_by(TicketDeadline.next_check_at)
+            .limit(platform.rules.scheduler_batch)
+            .options(selectinload(TicketDeadline.ticket).selectinload(Ticket.events))
+        )
+        if session.bind.dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True, of=TicketDeadline)
+        for deadline in (await session.scalars(stmt)).all():
+            _check(platform, deadline, now, result)
+        await session.commit()
+    return result
+
+
+def _check(platform: Platform, deadline: TicketDeadline, now: datetime, result: SweepResult) -> None:
+    ticket = deadline.ticket
+    if now < deadline.due_at:
+        if deadline.warned_at is None:
+            deadline.warned_at = now
+            result.warned += 1
+            record(ticket, "warning", "system", now, clock=deadline.name, round=deadline.round,
+                   due_at=deadline.due_at.isoformat())
+        deadline.next_check_at = deadline.due_at
+        return
+    # Breach time is the due time itself, not when the sweep noticed it.
+    deadline.breached_at = deadline.due_at
+    deadline.next_check_at = None
+    result.breached += 1
+    record(ticket, "overdue", "system", now, clock=deadline.name, round=deadline.round,
+           due_at=deadline.due_at.isoformat())
+    if ticket.type == "complaint":
+        escalate(platform, ticket, f"overdue:{deadline.name}", "system", now)
+        result.escalated += 1
+
+
+async def run_forever(platform: Platform) -> None:
+    """Background task of the backend process; a failed pass is logged and retried."""
+    interval = platform.rules.scheduler_interval
+    while True:
+        try:
+            result = await sweep(platform)
+            if result:
+                log.info("sweep: %d warned, %d overdue, %d escalated",
+                         result.warned, result.breached, result.escalated)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # keep the clocks running through a transient DB fault
+            log.exception("deadline sweep failed; retrying in %.0f s", interval)
+        await asyncio.sleep(interval)

@@ -1,0 +1,51 @@
+"""Recording lifecycle steps on a ticket, exactly once.
+
+A step carries an optional idempotency key (the bot retries through network
+faults); two steps racing on one ticket are serialised by the ticket's version
+counter: the loser re-reads the ticket and is judged against its new state.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from backend.context import Platform
+from backend.errors import Conflict, InvalidInput
+from backend.models import TicketEvent, Unit
+from backend.tickets.lifecycle import apply_step
+from backend.tickets.queries import load_ticket
+from backend.tickets.schemas import TicketEventCreate
+
+_ATTEMPTS = 3
+
+
+async def add_event(platform: Platform, ticket_no: str, body: TicketEventCreate, *, actor: str,
+                    idempotency_key: str | None = None) -> tuple[int, bool]:
+    """Apply the step; return the ticket's row id and whether this was a replay."""
+    for _ in range(_ATTEMPTS):
+        async with platform.sessions() as session:
+            ticket = await load_ticket(session, ticket_no=ticket_no, for_update=True)
+            if idempotency_key and await _seen(session, ticket.id, idempotency_key):
+                return ticket.id, True
+            if body.kind == "dispatch" and body.unit and await session.get(Unit, body.unit) is None:
+                raise InvalidInput(f"未知的处理单位 {body.unit}。", code="unit_unknown")
+            apply_step(platform, ticket, body, actor, platform.clock(), key=idempotency_key)
+            try:
+                await session.commit()
+                return ticket.id, False
+            except StaleDataError:
+                await session.rollback()  # someone else changed the ticket first: judge again
+            except IntegrityError:
+                await session.rollback()
+                if idempotency_key and await _seen(session, ticket.id, idempotency_key):
+                    return ticket.id, True
+                raise
+    raise Conflict("工单正在被其他操作更新，请稍后重试。", code="busy")
+
+
+async def _seen(session, ticket_id: int, key: str) -> bool:  # noqa: ANN001
+    return await session.scalar(
+        select(TicketEvent.id).where(TicketEvent.ticket_id == ticket_id,
+                                     TicketEvent.idempotency_key == key)
+    ) is not None

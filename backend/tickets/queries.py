@@ -1,0 +1,86 @@
+"""Reading tickets: one with its history, or a filtered page of them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql import Select
+
+from backend.errors import NotFound
+from backend.models import Ticket, TicketDeadline
+from backend.units import subtree_ids
+
+_FULL = (
+    selectinload(Ticket.deadlines), selectinload(Ticket.events), selectinload(Ticket.unit),
+    selectinload(Ticket.area), selectinload(Ticket.parent),
+)
+
+
+async def load_ticket(session: AsyncSession, *, ticket_no: str | None = None,
+                      row_id: int | None = None, for_update: bool = False) -> Ticket:
+    stmt = select(Ticket).options(*_FULL)
+    stmt = stmt.where(Ticket.ticket_no == ticket_no) if ticket_no else stmt.where(Ticket.id == row_id)
+    if for_update and session.bind.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Ticket)
+    ticket = await session.scalar(stmt.execution_options(populate_existing=True))
+    if ticket is None:
+        raise NotFound(f"未找到工单 {ticket_no or row_id}，请核对工单编号。", code="ticket_not_found")
+    return ticket
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    type: str | None = None
+    status: str | None = None
+    unit: str | None = None
+    overdue: bool | None = None
+    escalated: bool | None = None
+    repeat: bool | None = None
+    phone: str | None = None
+    account_no: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def _overdue_clause():  # noqa: ANN202 - a SQL expression
+    return exists().where(
+        TicketDeadline.ticket_id == Ticket.id, TicketDeadline.breached_at.is_not(None),
+        TicketDeadline.met_at.is_(None), TicketDeadline.cancelled_at.is_(None),
+    )
+
+
+async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select) -> Select:
+    if f.type:
+        stmt = stmt.where(Ticket.type == f.type)
+    if f.status:
+        stmt = stmt.where(Ticket.status == f.status)
+    if f.unit:
+        stmt = stmt.where(Ticket.unit_id.in_(await subtree_ids(session, f.unit)))
+    if f.overdue is not None:
+        stmt = stmt.where(_overdue_clause() if f.overdue else ~_overdue_clause())
+    if f.escalated is not None:
+        stmt = stmt.where(Ticket.escalated_at.is_not(None) if f.escalated else Ticket.escalated_at.is_(None))
+    if f.repeat is not None:
+        stmt = stmt.where(Ticket.is_repeat.is_(f.repeat))
+    if f.phone:
+        stmt = stmt.where(Ticket.customer_phone == f.phone)
+    if f.account_no:
+        stmt = stmt.where(Ticket.account_no == f.account_no)
+    if f.created_from:
+        stmt = stmt.where(Ticket.created_at >= f.created_from)
+    if f.created_to:
+        stmt = stmt.where(Ticket.created_at < f.created_to)
+    return stmt
+
+
+async def list_tickets(session: AsyncSession, f: TicketFilter, *, limit: int, offset: int
+                       ) -> tuple[list[Ticket], int]:
+    total = await session.scalar(await _filtered(session, f, select(func.count(Ticket.id))))
+    stmt = await _filtered(session, f, select(Ticket))
+    stmt = (stmt.options(selectinload(Ticket.deadlines), selectinload(Ticket.unit))
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
+    return list((await session.scalars(stmt)).all()), int(total or 0)
+

@@ -1,0 +1,107 @@
+"""Request bodies of the ticket API, validated with pydantic (v1, Rasa's pin)."""
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, validator
+
+from backend.models.conversations import CHANNELS
+from backend.models.tickets import (
+    COMPLAINT_CLASSES,
+    COMPLAINT_GRADES,
+    SERVICE_REQUEST_KINDS,
+    TICKET_TYPES,
+)
+from backend.models.units import SITE_CLASSES
+
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
+EVENT_KINDS = (
+    "dispatch", "accept", "contact", "arrive", "restore", "reply", "callback",
+    "reopen", "escalate", "close", "urge", "note", "grade",
+)
+
+
+def _one_of(name: str, allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator factory
+    def check(value: str | None) -> str | None:
+        if value is not None and value not in allowed:
+            raise ValueError(f"{name} 必须是 {', '.join(allowed)} 之一")
+        return value
+
+    return validator(name, allow_reuse=True)(check)
+
+
+class Customer(BaseModel):
+    name: str | None = Field(None, max_length=50)
+    phone: str | None = None
+    account_no: str | None = None
+
+    @validator("phone")
+    def _phone(cls, value: str | None) -> str | None:  # noqa: N805
+        if value is None:
+            return value
+        value = re.sub(r"[\s-]", "", value) if value.startswith("1") else value.replace(" ", "")
+        if not PHONE.match(value):
+            raise ValueError("联系电话格式不正确，请提供11位手机号码或带区号的固定电话")
+        return value
+
+    @validator("account_no")
+    def _account(cls, value: str | None) -> str | None:  # noqa: N805
+        if value is None:
+            return value
+        value = re.sub(r"[\s-]", "", value)
+        if not ACCOUNT_NO.match(value):
+            raise ValueError("户号应为10位或13位数字")
+        return value
+
+
+class TicketCreate(BaseModel):
+    type: str
+    channel: str = "web"
+    description: str = Field(..., min_length=2, max_length=4000)
+    customer: Customer = Field(default_factory=Customer)
+    address: str | None = Field(None, max_length=200)
+    area: str | None = Field(None, max_length=100, description="area (community/village) name")
+    site_class: str | None = None
+    unit: str | None = Field(None, description="handling unit id; derived from the area when absent")
+    conversation_id: str | None = None
+    parent_id: str | None = Field(None, description="ticket number of the related ticket")
+    kind: str | None = Field(None, description="service_request kind")
+    complaint_class: str | None = None
+    grade: str | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    safety_hazard: bool = False
+
+    _type = _one_of("type", TICKET_TYPES)
+    _channel = _one_of("channel", CHANNELS)
+    _site = _one_of("site_class", SITE_CLASSES)
+    _kind = _one_of("kind", SERVICE_REQUEST_KINDS)
+    _class = _one_of("complaint_class", COMPLAINT_CLASSES)
+    _grade = _one_of("grade", COMPLAINT_GRADES)
+
+    @validator("description")
+    def _text(cls, value: str) -> str:  # noqa: N805
+        value = value.strip()
+        if len(value) < 2:
+            raise ValueError("请描述具体情况")
+        return value
+
+    class Config:
+        extra = "forbid"
+
+
+class TicketEventCreate(BaseModel):
+    kind: str
+    note: str | None = Field(None, max_length=2000)
+    rating: Literal["satisfied", "basically_satisfied", "dissatisfied", "no_answer"] | None = None
+    unit: str | None = Field(None, description="dispatch: the unit that takes the ticket")
+    grade: str | None = None
+    reason: str | None = Field(None, max_length=200)
+
+    _kind = _one_of("kind", EVENT_KINDS)
+    _grade = _one_of("grade", COMPLAINT_GRADES)
+
+    class Config:
+        extra = "forbid"
