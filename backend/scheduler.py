@@ -43,7 +43,8 @@ async def sweep(platform: Platform, now: datetime | None = None) -> SweepResult:
             .where(TicketDeadline.next_check_at <= now)
             .order_by(TicketDeadline.next_check_at)
             .limit(platform.rules.scheduler_batch)
-            .options(selectinload(TicketDeadline.ticket).selectinload(Ticket.events))
+            .options(selectinload(TicketDeadline.ticket).selectinload(Ticket.events),
+                     selectinload(TicketDeadline.ticket).selectinload(Ticket.deadlines))
         )
         if session.bind.dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True, of=TicketDeadline)

@@ -52,11 +52,11 @@ COLUMNS: dict[str, tuple[Col, ...]] = {
 }
 ACCOUNT_STATUS = {"正常": "normal", "欠费停电": "disconnected_arrears", "销户": "closed"}
 OUTAGE_TYPE = {"计划": "planned", "计划停电": "planned", "临时": "temporary", "临时停电": "temporary",
-                "故障": "fault", "故障停电": "fault"}
+               "故障": "fault", "故障停电": "fault"}
 OUTAGE_STATUS = {"待停电": "scheduled", "计划中": "scheduled", "停电中": "in_progress",
-                  "已恢复": "restored", "已送电": "restored", "已取消": "cancelled"}
-BOOLEANS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
-         "true": True, "false": False, "1": True, "0": False}
+                 "已恢复": "restored", "已送电": "restored", "已取消": "cancelled"}
+_BOOLEANS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
+             "true": True, "false": False, "1": True, "0": False}
 
 
 # --- field parsers: return the value or raise ValueError(reason) ------------------
@@ -134,6 +134,13 @@ def parse_period(text: str) -> str:
     return f"{match.group(1)}-{month:02d}"  # type: ignore[union-attr]
 
 
+def parse_bool(text: str) -> bool:
+    value = _BOOLEANS.get(text.lower())
+    if value is None:
+        raise ValueError(f"应为“是”或“否”，实际为“{text}”")
+    return value
+
+
 def parse_choice(mapping: dict[str, Any], english: Iterable[str] = ()) -> Callable[[str], Any]:
     allowed = {**mapping, **{v: v for v in english}}
 
@@ -189,18 +196,22 @@ class Row:
             return None
 
 
-def read_table(kind: str, path: Path, problems: list[str]) -> list[Row]:
-    """Decode and split a file; header problems are reported as line 1."""
+def read_table(kind: str, path: Path, problems: list[str]) -> list[Row] | None:
+    """Decode and split a file. None means the file or its header (line 1) is unusable."""
     try:
         text = _decode(path.read_bytes())
     except ValueError as exc:
         problems.append(str(exc))
-        return []
+        return None
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        problems.append(f"第1行: 表头无法解析（{exc}）")
+        return None
     if not header or not any(h.strip() for h in header):
         problems.append("第1行: 文件为空或缺少表头")
-        return []
+        return None
     columns = COLUMNS[kind]
     lookup = {name: col for col in columns for name in (col.header, col.field, *col.aliases)}
     fields: list[str | None] = []
@@ -215,18 +226,22 @@ def read_table(kind: str, path: Path, problems: list[str]) -> list[Row]:
     if missing:
         problems.append(f"第1行: 缺少必填列：{'、'.join(missing)}")
     if problems:
-        return []
+        return None
     labels = {c.field: c.header for c in columns}
     rows: list[Row] = []
-    line = reader.line_num + 1
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            row = Row(line, {}, labels, problems)
-            if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields):]):
-                row.fail(f"本行有{len(cells)}列，表头只有{len(fields)}列")
-            row.cells = {f: c for f, c in zip(fields, cells) if f is not None}
-            rows.append(row)
-        line = reader.line_num + 1  # a quoted cell may span lines
-    return rows
-
-
+    while True:
+        line = reader.line_num + 1  # where the next record starts; a quoted cell may span lines
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            problems.append(f"第{line}行: 无法解析（{exc}）")
+            return rows
+        if not any(c.strip() for c in cells):
+            continue
+        row = Row(line, {}, labels, problems)
+        if len(cells) > len(fields) and any(c.strip() for c in cells[len(fields):]):
+            row.fail(f"本行有{len(cells)}列，表头只有{len(fields)}列")
+        row.cells = {f: c for f, c in zip(fields, cells, strict=False) if f is not None}
+        rows.append(row)
