@@ -8,16 +8,28 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from backend import scheduler
-from backend.api import OPENAPI, PLATFORM, SCHEDULER_STATE, health, tickets
+from backend.api import (
+    OPENAPI,
+    PLATFORM,
+    SCHEDULER_STATE,
+    accounts,
+    health,
+    kpi,
+    outages,
+    tickets,
+    units,
+)
 from backend.api.auth import auth_middleware
 from backend.api.errors import error_middleware
 from backend.api.registry import openapi_document
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
 from backend.settings import Settings
+from backend.sla.calendar import TZ
 
 log = logging.getLogger(__name__)
-ROUTE_TABLES = [health.routes, tickets.routes]
+ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
+                units.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
@@ -26,9 +38,11 @@ async def build_platform(settings: Settings) -> Platform:
     platform = Platform.build(settings, engine, session_factory(engine))
     if settings.demo_data:
         from backend.demo.seed import seed_demo
+        from backend.demo.tickets import seed_demo_tickets
 
-        counts = await seed_demo(platform.sessions)
-        if counts:
+        counts = await seed_demo(platform.sessions, today=platform.clock().astimezone(TZ).date())
+        if counts:  # only a database that was empty gets demo tickets too
+            counts["tickets"] = await seed_demo_tickets(platform)
             log.info("demo data seeded: %s", counts)
     return platform
 

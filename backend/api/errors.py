@@ -27,8 +27,42 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
                              dumps=lambda o: json.dumps(o, ensure_ascii=False))
 
 
+# pydantic's messages are English; customers and staff read these.
+_PYDANTIC_MESSAGES = {
+    "value_error.missing": "此项为必填项",
+    "value_error.extra": "不支持该字段",
+    "value_error.any_str.min_length": "内容过短",
+    "value_error.any_str.max_length": "内容过长",
+    "value_error.number.not_ge": "数值过小",
+    "value_error.number.not_le": "数值过大",
+    "value_error.number.not_gt": "数值过小",
+    "value_error.date": "日期格式应为 YYYY-MM-DD",
+    "value_error.datetime": "时间格式应为 ISO 8601，并带时区，如 2026-11-26T09:00:00+08:00",
+    "type_error.bool": "应为 true 或 false",
+    "type_error.integer": "应为整数",
+    "type_error.float": "应为数字",
+    "type_error.none.not_allowed": "不能为空",
+    "type_error.str": "应为文本",
+    "type_error.dict": "应为对象",
+    "type_error.list": "应为列表",
+    "value_error.const": "取值不正确",
+    "type_error.enum": "取值不在允许范围内",
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind in _PYDANTIC_MESSAGES:
+        return _PYDANTIC_MESSAGES[kind]
+    if kind == "value_error.literal" or kind.startswith("value_error.const"):
+        return "取值不在允许范围内"
+    if kind == "value_error":  # our own validators speak Chinese already
+        return error["msg"]
+    return "取值不正确" if kind.startswith(("type_error", "value_error")) else error["msg"]
+
+
 def validation_details(exc: ValidationError) -> list[dict[str, str]]:
-    return [{"field": ".".join(str(p) for p in e["loc"] if p != "__root__"), "message": e["msg"]}
+    return [{"field": ".".join(str(p) for p in e["loc"] if p != "__root__"), "message": _message(e)}
             for e in exc.errors()]
 
 

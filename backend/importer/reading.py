@@ -160,12 +160,13 @@ def _decode(data: bytes) -> str:
         data = data[len(codecs.BOM_UTF8):]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad_utf8 = exc.start
     try:
         return data.decode("gb18030")  # a superset of GBK and GB2312
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
+    except UnicodeDecodeError:
+        # Neither fits; the first byte that is not UTF-8 is the likeliest culprit.
+        line = data[:bad_utf8].count(b"\n") + 1
         raise ValueError(f"第{line}行: 无法识别文件编码（应为 UTF-8 或 GBK）") from None
 
 

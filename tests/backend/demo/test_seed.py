@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from backend.billing import bill_status, get_tariff, price_month
+from backend.billing import bill_status, due_date_for, get_tariff, price_month
 from backend.db import create_engine, migrate, session_factory
 from backend.demo import DEMO_STAFF, seed_demo
 from backend.models import Account, Area, Bill, Outage, OutageScope, StaffUser, Unit
@@ -104,8 +104,9 @@ async def test_bills_priced_and_arrears(seeded):
     assert (charge.amount, charge.tier, charge.annual_kwh) == (
         january.amount, january.tier, january.annual_kwh)
     assert {b.tier for b in bills} == {1, 2, 3}
-    assert all(b.due_date == date(int(b.period[:4]) + (b.period[5:] == "12"),
-                                  int(b.period[5:]) % 12 + 1, 15) for b in bills)
+    # Due on the 15th of the following month, across the year end too.
+    assert {b.due_date for b in bills if b.period == "2025-12"} == {date(2026, 1, 15)}
+    assert all(b.due_date == due_date_for(tariff, b.period) for b in bills)
     # Summer is the peak month.
     by_month = Counter()
     for b in bills:

@@ -1,0 +1,224 @@
+"""/api/outages: look up notices by 户号 or area name, publish them, move their status."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from aiohttp import web
+from pydantic import BaseModel, Field, root_validator, validator
+
+from backend.api import PLATFORM
+from backend.api.auth import principal
+from backend.api.registry import ApiRoutes
+from backend.api.validation import json_response, read_body, read_query
+from backend.context import Platform
+from backend.errors import NotFound
+from backend.models.outages import OUTAGE_TYPES
+from backend.outages import (
+    SELF_CHECK_ADVICE,
+    TRANSITIONS,
+    NewOutage,
+    apply_event,
+    for_account,
+    for_area,
+    load_outage,
+    notice_view,
+    publish,
+)
+from backend.privacy import mask_account
+from backend.sla.calendar import TZ
+
+routes = ApiRoutes("outages")
+ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_WINDOW = timedelta(days=30)
+
+
+def _aware(value: object) -> datetime | None:
+    """Strict ISO 8601 with offset, read by hand for a Chinese message (and so that
+    a bare number is not taken for a Unix timestamp)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ValueError("时间格式应为 ISO 8601，例如 2026-03-10T08:00:00+08:00")
+    # A time without offset is ambiguous (UTC? Beijing?); guessing would shift
+    # the announced outage by eight hours, so ask the publisher to say which.
+    if parsed.utcoffset() is None:
+        raise ValueError("时间须带时区，例如 2026-03-10T08:00:00+08:00")
+    return parsed
+
+
+def _one_of(allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator body
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"必须是 {', '.join(allowed)} 之一")
+        return value
+
+    return check
+
+
+class OutageQuery(BaseModel):
+    area: str | None = Field(None, max_length=50, description="area, street or county name (contains)")
+    account_no: str | None = Field(None, description="户号; takes precedence over area")
+    day: str | None = Field(None, alias="date", description="YYYY-MM-DD, Asia/Shanghai; default today")
+
+    @validator("area")
+    def _area(cls, value: str | None) -> str | None:  # noqa: N805
+        if value is not None and len(value.strip()) < 2:
+            raise ValueError("地区名称请至少输入2个字")
+        return value.strip() if value else value
+
+    @validator("account_no")
+    def _account(cls, value: str | None) -> str | None:  # noqa: N805
+        if value is None:
+            return value
+        value = re.sub(r"[\s-]", "", value)
+        if not ACCOUNT_NO.match(value):
+            raise ValueError("户号应为10位或13位数字")
+        return value
+
+    @validator("day")
+    def _day(cls, value: str | None) -> str | None:  # noqa: N805
+        # Checked by hand: pydantic would read "20260310" as a Unix timestamp.
+        if value is None:
+            return value
+        try:
+            if DAY.match(value):
+                date.fromisoformat(value)
+                return value
+        except ValueError:
+            pass
+        raise ValueError("日期格式应为 YYYY-MM-DD，例如 2026-03-10")
+
+    @root_validator(skip_on_failure=True)
+    def _either(cls, values: dict) -> dict:  # noqa: N805
+        if not values.get("area") and not values.get("account_no"):
+            raise ValueError("请提供户号（account_no）或停电地区名称（area）")
+        return values
+
+
+class ScopeIn(BaseModel):
+    area_id: int = Field(..., ge=1)
+    transformer_area: str | None = Field(None, max_length=50, description="台区; null = whole area")
+
+    class Config:
+        extra = "forbid"
+
+
+class OutageCreate(BaseModel):
+    type: str = Field(..., description="planned | temporary | fault")
+    start_at: datetime
+    expected_end_at: datetime
+    reason: str = Field(..., min_length=2, max_length=200)
+    scopes: list[ScopeIn] = Field(..., min_items=1, max_items=200)
+    line: str | None = Field(None, max_length=100, description="线路, e.g. 10kV 城东线")
+    area_text: str | None = Field(None, max_length=2000, description="announced text; built if absent")
+    unit: str | None = Field(None, max_length=32, description="publishing unit; default the first area's")
+
+    _type = validator("type", allow_reuse=True)(_one_of(OUTAGE_TYPES))
+    _start = validator("start_at", pre=True, allow_reuse=True)(_aware)
+    _end = validator("expected_end_at", pre=True, allow_reuse=True)(_aware)
+
+    @validator("reason")
+    def _reason(cls, value: str) -> str:  # noqa: N805
+        if len(value.strip()) < 2:
+            raise ValueError("请填写停电原因")
+        return value.strip()
+
+    @root_validator(skip_on_failure=True)
+    def _window(cls, values: dict) -> dict:  # noqa: N805
+        start, end = values["start_at"], values["expected_end_at"]
+        if end <= start:
+            raise ValueError("预计恢复送电时间必须晚于停电开始时间")
+        if end - start > MAX_WINDOW:
+            raise ValueError("单次停电时长不能超过30天，请核对时间")
+        return values
+
+    class Config:
+        extra = "forbid"
+
+
+class OutageEventIn(BaseModel):
+    kind: str = Field(..., description="start | restore | cancel")
+    at: datetime | None = Field(None, description="restore only: when supply came back; default now")
+
+    _kind = validator("kind", allow_reuse=True)(_one_of(tuple(TRANSITIONS)))
+    _at = validator("at", pre=True, allow_reuse=True)(_aware)
+
+    @root_validator(skip_on_failure=True)
+    def _only_restore(cls, values: dict) -> dict:  # noqa: N805
+        # start_at stays the announced time (it is what the lead-time check judges),
+        # so only the restore step has a time of its own to record.
+        if values.get("at") is not None and values["kind"] != "restore":
+            raise ValueError("只有恢复送电（restore）可以指定时间")
+        return values
+
+    class Config:
+        extra = "forbid"
+
+
+def _outage_id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise NotFound(f"未找到编号为 {raw} 的停电信息。", code="outage_not_found")
+    return int(raw)
+
+
+@routes.op("GET", "/api/outages", "Outage notices affecting an account or an area on a local day",
+           query=OutageQuery,
+           responses={200: "Notices (maybe none, then with self-check advice)",
+                      404: "Unknown account", 422: "Invalid input"})
+async def get_outages(request: web.Request) -> web.Response:
+    platform: Platform = request.app[PLATFORM]
+    q = read_query(request, OutageQuery)
+    now = platform.clock()
+    day = date.fromisoformat(q.day) if q.day else now.astimezone(TZ).date()
+    query: dict[str, str | None] = {}
+    async with platform.sessions() as session:
+        if q.account_no:
+            transformer, notices = await for_account(session, q.account_no, day, now)
+            query = {"account_no": mask_account(q.account_no), "transformer_area": transformer}
+        else:
+            notices = await for_area(session, q.area or "", day, now)
+            query = {"area": q.area}
+        items = [notice_view(platform, o) for o in notices]
+    return json_response({"date": day.isoformat(), "query": query, "items": items, "total": len(items),
+                          "advice": [] if items else SELF_CHECK_ADVICE})
+
+
+@routes.op("POST", "/api/outages", "Publish an outage notice (service, supervisor or admin)",
+           body=OutageCreate,
+           responses={201: "Published, with lead-time warnings if any", 403: "Role not allowed",
+                      422: "Invalid input or unknown area"})
+async def post_outage(request: web.Request) -> web.Response:
+    platform: Platform = request.app[PLATFORM]
+    principal(request).require_role("supervisor", "admin")
+    body = await read_body(request, OutageCreate)
+    new = NewOutage(type=body.type, start_at=body.start_at, expected_end_at=body.expected_end_at,
+                    reason=body.reason, line=body.line, area_text=body.area_text, unit_id=body.unit,
+                    scopes=[(s.area_id, (s.transformer_area or "").strip() or None) for s in body.scopes])
+    outage_id, warnings = await publish(platform, new)
+    async with platform.sessions() as session:
+        view = notice_view(platform, await load_outage(session, outage_id))
+    return json_response({**view, "warnings": warnings}, status=201,
+                         headers={"Location": f"/api/outages/{outage_id}"})
+
+
+@routes.op("POST", "/api/outages/{id}/events", "Start, restore or cancel an outage",
+           body=OutageEventIn,
+           responses={200: "The notice in its new state", 403: "Role not allowed",
+                      404: "No such notice", 409: "Step not allowed in the current state",
+                      422: "Invalid input"})
+async def post_outage_event(request: web.Request) -> web.Response:
+    platform: Platform = request.app[PLATFORM]
+    principal(request).require_role("supervisor", "admin")
+    outage_id = _outage_id(request)
+    body = await read_body(request, OutageEventIn)
+    await apply_event(platform, outage_id, body.kind, body.at)
+    async with platform.sessions() as session:
+        view = notice_view(platform, await load_outage(session, outage_id))
+    return json_response(view)

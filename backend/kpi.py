@@ -1,0 +1,197 @@
+"""Assessment indicators (考核指标) of a unit and period, rolled up the unit tree.
+
+Population: tickets ACCEPTED in [start, end), i.e. `created_at` in the period,
+counted at the ticket's current handling unit (`unit_id`, which a dispatch
+may have changed). A ticket is judged on its state when the query runs, so
+the figures of a past period still move while its tickets are being worked.
+
+Definitions (numerator / denominator; the ratio is null when the denominator is 0):
+
+- satisfaction = (satisfied + basically_satisfied) / rated. `rating` holds
+  the latest callback result, so a ticket reworked after `dissatisfied` and
+  later called back `satisfied` counts as satisfied; one still in rework
+  counts as dissatisfied. `callback_failed` is not a rating.
+- complaint_handling_rate = handled complaints / accepted complaints. Handled:
+  status replied or closed (closing an unreplied complaint needs a reason,
+  e.g. withdrawn or duplicate, and concludes it), or a `reply` clock met in
+  any round, which keeps a complaint that was answered and then went back to
+  rework (status processing) counted as handled.
+- complaint_timeliness_rate = complaints whose round-1 `reply` clock was met
+  with met_at <= due_at / handled complaints. Round 1 because rework after a
+  dissatisfied callback must not turn a late first answer into an on-time
+  one. met_at is compared with due_at instead of reading breached_at, since
+  a reply made late before the sweep noticed is never marked breached.
+- repair_arrival_timeliness = repairs whose `arrival` clock was met with
+  met_at <= due_at / repairs whose arrival clock is resolved: met, or past its
+  due time (breached by the sweep, or met late). A clock still running, or
+  cancelled before its due time (repair closed as withdrawn), has no outcome
+  yet and is left out of both.
+- callback_rate = tickets with a `callback` clock (any round, any state) and
+  a rating set (callback_failed included: the callback was done, nobody
+  answered) / tickets with a `callback` clock. A reworked ticket whose second
+  callback is pending still counts as done: it was called back once.
+- overdue_count = tickets with any clock past its due time: breached_at set
+  (also if later met or cancelled) or met_at > due_at. This is "ever
+  overdue", unlike the ticket list's `overdue` filter ("overdue now").
+- repeat_complaint_count = complaints with is_repeat.
+
+Roll-ups add numerators and denominators and only then divide; ratios are
+never averaged.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
+
+from backend.errors import InvalidInput, NotFound
+from backend.models import Ticket, TicketDeadline, Unit
+from backend.units import descendants, unit_tree
+
+SATISFIED = ("satisfied", "basically_satisfied")
+RATED = (*SATISFIED, "dissatisfied")
+HANDLED_STATUSES = ("replied", "closed")
+
+# indicator: (numerator count, denominator count)
+RATIOS: dict[str, tuple[str, str]] = {
+    "satisfaction": ("satisfied", "rated"),
+    "complaint_handling_rate": ("complaints_handled", "complaints"),
+    "complaint_timeliness_rate": ("complaints_on_time", "complaints_handled"),
+    "repair_arrival_timeliness": ("arrival_on_time", "arrival_resolved"),
+    "callback_rate": ("callback_done", "callback_due"),
+}
+# indicator: the count it reports as is
+COUNTS: dict[str, str] = {
+    "accepted": "accepted",
+    "overdue_count": "overdue",
+    "repeat_complaint_count": "repeat_complaints",
+}
+
+
+def _flag(condition: ColumnElement) -> ColumnElement:
+    """1 when any of the ticket's deadline rows satisfies `condition`, else 0.
+
+    A ticket without deadlines joins one all-NULL row, for which every
+    condition is NULL, so it gets 0 rather than NULL.
+    """
+    return func.max(case((condition, 1), else_=0))
+
+
+def _count(condition: ColumnElement) -> ColumnElement:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _per_ticket(unit_ids: list[str], start: datetime, end: datetime) -> Subquery:
+    """One row per ticket accepted in the period: its own columns plus flags from its clocks."""
+    d = TicketDeadline
+    late = or_(d.breached_at.is_not(None), d.met_at > d.due_at)
+    return (
+        select(
+            Ticket.unit_id, Ticket.type, Ticket.status, Ticket.rating, Ticket.is_repeat,
+            _flag(and_(d.name == "reply", d.met_at.is_not(None))).label("reply_met"),
+            _flag(and_(d.name == "reply", d.round == 1, d.met_at <= d.due_at)).label("reply_on_time"),
+            _flag(and_(d.name == "arrival", or_(d.met_at.is_not(None), late))).label("arrival_resolved"),
+            _flag(and_(d.name == "arrival", d.met_at <= d.due_at)).label("arrival_on_time"),
+            _flag(d.name == "callback").label("had_callback"),
+            _flag(late).label("late"),
+        )
+        .select_from(Ticket)
+        .outerjoin(d, d.ticket_id == Ticket.id)
+        # unit_id first: the (unit_id, created_at) index serves this filter.
+        .where(Ticket.unit_id.in_(unit_ids), Ticket.created_at >= start, Ticket.created_at < end)
+        .group_by(Ticket.id, Ticket.unit_id, Ticket.type, Ticket.status, Ticket.rating,
+                  Ticket.is_repeat)
+        .subquery()
+    )
+
+
+async def _counts_by_unit(session: AsyncSession, unit_ids: list[str], start: datetime,
+                          end: datetime) -> dict[str, Counter[str]]:
+    t = _per_ticket(unit_ids, start, end).c
+    complaint = t.type == "complaint"
+    handled = and_(complaint, or_(t.status.in_(HANDLED_STATUSES), t.reply_met == 1))
+    stmt = select(
+        t.unit_id,
+        func.count().label("accepted"),
+        _count(t.rating.in_(RATED)).label("rated"),
+        _count(t.rating.in_(SATISFIED)).label("satisfied"),
+        _count(complaint).label("complaints"),
+        _count(handled).label("complaints_handled"),
+        # An on-time round-1 reply is a met reply clock, so this is a subset of handled.
+        _count(and_(complaint, t.reply_on_time == 1)).label("complaints_on_time"),
+        _count(and_(t.type == "fault_repair", t.arrival_resolved == 1)).label("arrival_resolved"),
+        _count(and_(t.type == "fault_repair", t.arrival_on_time == 1)).label("arrival_on_time"),
+        _count(t.had_callback == 1).label("callback_due"),
+        # A rating without a callback clock (e.g. praise called back anyway) is not in
+        # the denominator, so it must not be in the numerator either.
+        _count(and_(t.had_callback == 1, t.rating.is_not(None))).label("callback_done"),
+        _count(t.late == 1).label("overdue"),
+        _count(and_(complaint, t.is_repeat.is_(True))).label("repeat_complaints"),
+    ).group_by(t.unit_id)
+    result: dict[str, Counter[str]] = {}
+    for row in (await session.execute(stmt)).mappings():
+        result[row["unit_id"]] = Counter({k: int(v or 0) for k, v in row.items() if k != "unit_id"})
+    return result
+
+
+def _ratio(numerator: int, denominator: int) -> dict[str, Any]:
+    value = round(numerator / denominator, 4) if denominator else None
+    return {"numerator": numerator, "denominator": denominator, "ratio": value}
+
+
+def _view(counts: Counter[str]) -> dict[str, Any]:
+    view: dict[str, Any] = {"accepted": counts["accepted"]}
+    for name, (num, den) in RATIOS.items():
+        view[name] = _ratio(counts[num], counts[den])
+    for name, key in COUNTS.items():
+        view[name] = counts[key]
+    return view
+
+
+def _unit_view(unit: Unit) -> dict[str, str]:
+    return {"id": unit.id, "name": unit.name, "level": unit.level}
+
+
+async def root_unit(session: AsyncSession) -> str:
+    """The top of the unit tree (the province), the default scope of the indicators."""
+    _, children = await unit_tree(session)
+    roots = children.get(None, [])
+    if not roots:
+        raise NotFound("尚未配置单位。", code="unit_not_found")
+    if len(roots) > 1:
+        raise InvalidInput("存在多个顶级单位，请指定单位（unit）。", code="unit_required")
+    return roots[0]
+
+
+async def indicators(session: AsyncSession, unit_id: str, start: datetime, end: datetime
+                     ) -> dict[str, Any]:
+    """Indicators of `unit_id` over its whole subtree, and of each direct child over its own.
+
+    `start`/`end` are aware datetimes, the period is [start, end). Two queries
+    (the unit tree, then one aggregate grouped by unit); the tree sums are
+    done here, so the cost does not grow with the depth of the tree.
+    """
+    units, children = await unit_tree(session)
+    if unit_id not in units:
+        raise NotFound(f"未找到单位 {unit_id}。", code="unit_not_found")
+    subtree = descendants(children, unit_id)
+    by_unit = await _counts_by_unit(session, subtree, start, end)
+
+    def rolled_up(top: str) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for uid in descendants(children, top):
+            total.update(by_unit.get(uid, Counter()))
+        return total
+
+    return {
+        "unit": _unit_view(units[unit_id]),
+        "indicators": _view(rolled_up(unit_id)),
+        # The unit's own tickets (e.g. those a county keeps) are in its total, not in any child.
+        "children": [{"unit": _unit_view(units[child]), "indicators": _view(rolled_up(child))}
+                     for child in children.get(unit_id, [])],
+    }
