@@ -16,6 +16,7 @@ from backend.api import (
     health,
     kpi,
     outages,
+    staff,
     tickets,
     units,
 )
@@ -29,7 +30,7 @@ from backend.sla.calendar import TZ
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
-                units.routes]
+                units.routes, staff.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:

@@ -5,7 +5,7 @@ import re
 
 # An address is shown down to its community: cut after the last community-level
 # word that comes before the first house-number digit.
-_COMMUNITY = re.compile(r"^(.*?(?:小区|社区|村|苑|花园|公寓|大厦|新村|家园|广场|里|庄|组))")
+_COMMUNITY = re.compile(r"^(.*(?:小区|社区|村|苑|花园|公寓|大厦|新村|家园|广场|里|庄|组))")
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _ACCOUNT = re.compile(r"(?<!\d)(?:\d[ -]?){6,9}(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9Xx])")

@@ -184,10 +184,6 @@ def _close_step(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -
     _close(t, at)
 
 
-def _escalate(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, OPEN, "升级")
-
-
 def _urge(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
     _require(t, OPEN, "催办")
     t.urge_count += 1
@@ -211,15 +207,22 @@ def _grade(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> Non
 STEPS: dict[str, Step] = {
     "dispatch": _dispatch, "accept": _accept, "contact": _contact, "arrive": _arrive,
     "restore": _restore, "reply": _reply, "callback": _callback, "reopen": _reopen,
-    "close": _close_step, "escalate": _escalate, "urge": _urge, "note": _note, "grade": _grade,
+    "close": _close_step, "urge": _urge, "note": _note, "grade": _grade,
 }
 
 
 def apply_step(platform: Platform, ticket: Ticket, body: TicketEventCreate, actor: str,
                at: datetime, key: str | None = None) -> TicketEvent:
-    """Check and apply one lifecycle step, then record it in the ticket's history."""
-    STEPS[body.kind](platform, ticket, body, at)
-    data = {k: v for k, v in body.dict(exclude={"kind", "note"}).items() if v is not None}
+    """Check and apply one lifecycle step, recorded in the ticket's history.
+
+    The step is recorded before its consequences (an escalation after a
+    regrade, say) so the history reads in order; a refused step raises and
+    the caller's transaction, record included, is discarded.
+    """
     if body.kind == "escalate":
+        _require(ticket, OPEN, "升级")
         return escalate(platform, ticket, body.reason or "manual", actor, at, key=key)
-    return record(ticket, body.kind, actor, at, note=body.note, key=key, **data)
+    data = {k: v for k, v in body.dict(exclude={"kind", "note"}).items() if v is not None}
+    event = record(ticket, body.kind, actor, at, note=body.note, key=key, **data)
+    STEPS[body.kind](platform, ticket, body, at)
+    return event

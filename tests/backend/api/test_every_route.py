@@ -46,10 +46,12 @@ async def test_protected_routes_refuse_missing_and_wrong_tokens(client):
 
 async def test_bad_bodies_and_queries_get_4xx_never_5xx(client, auth, platform):
     await seed_units(platform)
-    for method, path, _op in operations(client):
+    for method, path, op in operations(client):
         if method == "GET":
             resp = await client.get(path, params=GARBAGE_QUERY, headers=auth)
             assert resp.status < 500, (path, await resp.text())
+            continue
+        if "requestBody" not in op:  # e.g. logout: nothing to validate
             continue
         for raw in (b"{not json", b"[]", b"{}", b'{"kind": 5, "type": [], "description": null}',
                     "\u0000\ud800".encode("utf-8", "surrogatepass")):

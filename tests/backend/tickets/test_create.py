@@ -156,3 +156,61 @@ async def test_urge_records_a_chase_on_the_original(client, auth, units):
     parent = await (await client.get(f"/api/tickets/{original['id']}", headers=auth)).json()
     assert parent["urge_count"] == 1
     assert parent["events"][-1]["kind"] == "urge"
+
+
+async def _closed_complaint(client, auth, body):
+    from tests.backend.tickets.helpers import step
+
+    ticket = await (await post(client, auth, body)).json()
+    await step(client, auth, ticket["id"], "reply", note="已处理")
+    await step(client, auth, ticket["id"], "callback", rating="satisfied")
+    return ticket
+
+
+async def test_repeat_complaint_links_to_the_closed_one_and_is_flagged(client, auth, units, clock):
+    body = {"type": "complaint", "description": "电费账单金额不对", "complaint_class": "business",
+            "customer": {"phone": "13900001111"}}
+    first = await _closed_complaint(client, auth, body)
+    clock.advance(days=20)
+    again = await (await post(client, auth, {**body, "description": "上次的电费问题又出现了"})).json()
+    detail = await (await client.get(f"/api/tickets/{again['id']}", headers=auth)).json()
+    assert detail["is_repeat"] is True
+    assert detail["parent_id"] == first["id"]
+    assert any(e["kind"] == "repeat" for e in detail["events"])
+    flagged = await (await client.get("/api/tickets?repeat=true", headers=auth)).json()
+    assert [t["id"] for t in flagged["items"]] == [again["id"]]
+
+
+@pytest.mark.parametrize("change, days", [
+    ({"complaint_class": "service"}, 20),          # another matter
+    ({"customer": {"phone": "13700002222"}}, 20),  # another customer
+    ({}, 120),                                     # outside the 90-day window
+])
+async def test_not_a_repeat(client, auth, units, clock, change, days):
+    body = {"type": "complaint", "description": "电费账单金额不对", "complaint_class": "business",
+            "customer": {"phone": "13900001111"}}
+    await _closed_complaint(client, auth, body)
+    clock.advance(days=days)
+    again = await (await post(client, auth, {**body, **change})).json()
+    assert again["is_repeat"] is False
+
+
+async def test_open_earlier_complaint_is_not_a_repeat(client, auth, units):
+    body = {"type": "complaint", "description": "电费账单金额不对", "complaint_class": "business",
+            "customer": {"phone": "13900001111"}}
+    await post(client, auth, body)
+    again = await (await post(client, auth, body)).json()
+    assert again["is_repeat"] is False
+
+
+async def test_reply_deadline_across_the_new_year_uses_the_fallback_calendar(client, auth, units, clock,
+                                                                             caplog):
+    # chinese-calendar knows nothing of 2027: weekends and Jan 1 are assumed off, and it is logged.
+    clock.set(datetime(2026, 12, 28, 10, 0, tzinfo=TZ))
+    body = {"type": "complaint", "description": "年底电费催缴短信太频繁",
+            "customer": {"phone": "13900001111"}}
+    with caplog.at_level("WARNING", logger="backend.sla.calendar"):
+        ticket = await (await post(client, auth, body)).json()
+    # Dec 29, 30, 31, (Jan 1 holiday, Jan 2-3 weekend) Jan 4, Jan 5.
+    assert ticket["deadlines"]["reply"] == at("2027-01-05T23:59:59")
+    assert "2027" in caplog.text
