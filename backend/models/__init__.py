@@ -1,0 +1,14 @@
+"""All tables, imported here so Alembic and the app see one metadata."""
+from .accounts import Account, Bill
+from .base import Base, UTCDateTime, utcnow
+from .conversations import Conversation, Message
+from .outages import Outage, OutageScope
+from .staff import StaffSession, StaffUser
+from .tickets import Ticket, TicketDeadline, TicketEvent
+from .units import Area, Unit
+
+__all__ = [
+    "Account", "Area", "Base", "Bill", "Conversation", "Message", "Outage", "OutageScope",
+    "StaffSession", "StaffUser", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
+    "Unit", "utcnow",
+]

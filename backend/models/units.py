@@ -1,0 +1,43 @@
+"""Handling units (市公司 → 县公司 → 供电所) and the areas they serve."""
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import relationship
+
+from .base import Base
+
+UNIT_LEVELS = ("province", "city", "county", "station")
+SITE_CLASSES = ("urban", "rural", "remote")
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id = Column(String(32), primary_key=True)  # operator's unit code, e.g. "3301"
+    name = Column(String(100), nullable=False)
+    level = Column(String(16), nullable=False)
+    parent_id = Column(String(32), ForeignKey("units.id"), index=True)
+
+    parent = relationship("Unit", remote_side=[id], back_populates="children")
+    children = relationship("Unit", back_populates="parent")
+    areas = relationship("Area", back_populates="unit")
+
+
+class Area(Base):
+    """A served area at community/village level; its site class drives repair clocks."""
+
+    __tablename__ = "areas"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False, index=True)  # 社区 / 村 / 小区
+    city = Column(String(50), nullable=False)
+    county = Column(String(50), nullable=False)
+    street = Column(String(50), nullable=False)  # 街道 / 镇 / 乡
+    site_class = Column(String(8), nullable=False)
+    unit_id = Column(String(32), ForeignKey("units.id"), nullable=False, index=True)
+
+    unit = relationship("Unit", back_populates="areas")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.city}{self.county}{self.street}{self.name}"
