@@ -7,13 +7,12 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Integer,
-    Numeric,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import relationship
 
-from .base import Base, UTCDateTime, utcnow
+from .base import Base, Money, UTCDateTime, utcnow
 
 ACCOUNT_STATUSES = ("normal", "disconnected_arrears", "closed")
 
@@ -31,7 +30,7 @@ class Account(Base):
     tariff = Column(String(32), nullable=False)  # key into config/tariffs/
     time_of_use = Column(Boolean, nullable=False, default=False)  # 峰谷电价 opted in
     prepaid = Column(Boolean, nullable=False, default=False)  # 智能费控
-    balance = Column(Numeric(12, 2), nullable=False, default=0)  # prepaid credit, yuan
+    balance = Column(Money, nullable=False, default=0)  # prepaid credit, yuan
     status = Column(String(24), nullable=False, default="normal")
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -53,8 +52,8 @@ class Bill(Base):
     kwh_valley = Column(Integer)
     annual_kwh = Column(Integer, nullable=False)  # cumulative in the tier year, this bill included
     tier = Column(Integer, nullable=False)  # tier the cumulative usage has reached (1-3)
-    amount = Column(Numeric(12, 2), nullable=False)
-    paid_amount = Column(Numeric(12, 2), nullable=False, default=0)
+    amount = Column(Money, nullable=False)
+    paid_amount = Column(Money, nullable=False, default=0)
     due_date = Column(Date, nullable=False)
     paid_at = Column(UTCDateTime)
 

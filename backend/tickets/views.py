@@ -17,7 +17,8 @@ TYPE_NAMES = {
 
 
 def iso(value: datetime | None) -> str | None:
-    return value.astimezone(TZ).isoformat() if value else None
+    # Whole seconds: these times are read out to customers and shown to staff.
+    return value.astimezone(TZ).replace(microsecond=0).isoformat() if value else None
 
 
 def deadline_view(d: TicketDeadline) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 18:52:52.844917
+Create Date: 2026-11-26 19:07:15.255480
 """
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def upgrade() -> None:
     sa.Column('tariff', sa.String(length=32), nullable=False),
     sa.Column('time_of_use', sa.Boolean(), nullable=False),
     sa.Column('prepaid', sa.Boolean(), nullable=False),
-    sa.Column('balance', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('balance', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_accounts_area_id_areas')),
@@ -155,8 +155,8 @@ def upgrade() -> None:
     sa.Column('kwh_valley', sa.Integer(), nullable=True),
     sa.Column('annual_kwh', sa.Integer(), nullable=False),
     sa.Column('tier', sa.Integer(), nullable=False),
-    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
-    sa.Column('paid_amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('amount', sa.BigInteger(), nullable=False),
+    sa.Column('paid_amount', sa.BigInteger(), nullable=False),
     sa.Column('due_date', sa.Date(), nullable=False),
     sa.Column('paid_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_bills_account_id_accounts')),
