@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from aiohttp import web
 
 from backend.app import build_platform, create_app
+from backend.logs import configure_logging
 from backend.settings import Settings, ensure_env_file
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     ensure_env_file()
     settings = Settings.load()
     loop = asyncio.new_event_loop()

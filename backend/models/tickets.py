@@ -48,7 +48,9 @@ class Ticket(Base):
     area_id = Column(Integer, ForeignKey("areas.id"))
     site_class = Column(String(8))
     unit_id = Column(String(32), ForeignKey("units.id"), nullable=False)
-    conversation_id = Column(String(36), ForeignKey("conversations.id"))
+    # No foreign key: a bot conversation may live only in Rasa's tracker store
+    # (its sender id) when the ticket is written.
+    conversation_id = Column(String(64), index=True)
     parent_id = Column(Integer, ForeignKey("tickets.id"), index=True)
 
     # complaint specifics

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 19:07:15.255480
+Create Date: 2026-11-26 19:09:02.914332
 """
 from __future__ import annotations
 
@@ -146,6 +146,57 @@ def upgrade() -> None:
     with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('tickets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ticket_no', sa.String(length=24), nullable=True),
+    sa.Column('type', sa.String(length=20), nullable=False),
+    sa.Column('subtype', sa.String(length=24), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('customer_name', sa.String(length=50), nullable=True),
+    sa.Column('customer_phone', sa.String(length=20), nullable=True),
+    sa.Column('account_no', sa.String(length=13), nullable=True),
+    sa.Column('address', sa.String(length=200), nullable=True),
+    sa.Column('area_id', sa.Integer(), nullable=True),
+    sa.Column('site_class', sa.String(length=8), nullable=True),
+    sa.Column('unit_id', sa.String(length=32), nullable=False),
+    sa.Column('conversation_id', sa.String(length=64), nullable=True),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('complaint_class', sa.String(length=20), nullable=True),
+    sa.Column('grade', sa.String(length=12), nullable=True),
+    sa.Column('escalation_intent', sa.Boolean(), nullable=False),
+    sa.Column('escalation_keywords', sa.String(length=200), nullable=True),
+    sa.Column('escalated_at', sa.DateTime(), nullable=True),
+    sa.Column('is_repeat', sa.Boolean(), nullable=False),
+    sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('confidential', sa.Boolean(), nullable=False),
+    sa.Column('safety_hazard', sa.Boolean(), nullable=False),
+    sa.Column('rating', sa.String(length=20), nullable=True),
+    sa.Column('callback_attempts', sa.Integer(), nullable=False),
+    sa.Column('reopen_count', sa.Integer(), nullable=False),
+    sa.Column('urge_count', sa.Integer(), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=100), nullable=True),
+    sa.Column('request_hash', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('closed_at', sa.DateTime(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_tickets_area_id_areas')),
+    sa.ForeignKeyConstraint(['parent_id'], ['tickets.id'], name=op.f('fk_tickets_parent_id_tickets')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_tickets_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_tickets_idempotency_key')),
+    sa.UniqueConstraint('ticket_no', name=op.f('uq_tickets_ticket_no'))
+    )
+    with op.batch_alter_table('tickets', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tickets_account_no'), ['account_no'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_conversation_id'), ['conversation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_customer_phone'), ['customer_phone'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tickets_parent_id'), ['parent_id'], unique=False)
+        batch_op.create_index('ix_tickets_type_status', ['type', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_unit_created', ['unit_id', 'created_at'], unique=False)
+
     op.create_table('bills',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -175,57 +226,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
     sa.UniqueConstraint('conversation_id', 'seq', name=op.f('uq_messages_conversation_id'))
     )
-    op.create_table('tickets',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('ticket_no', sa.String(length=24), nullable=True),
-    sa.Column('type', sa.String(length=20), nullable=False),
-    sa.Column('subtype', sa.String(length=24), nullable=True),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('customer_name', sa.String(length=50), nullable=True),
-    sa.Column('customer_phone', sa.String(length=20), nullable=True),
-    sa.Column('account_no', sa.String(length=13), nullable=True),
-    sa.Column('address', sa.String(length=200), nullable=True),
-    sa.Column('area_id', sa.Integer(), nullable=True),
-    sa.Column('site_class', sa.String(length=8), nullable=True),
-    sa.Column('unit_id', sa.String(length=32), nullable=False),
-    sa.Column('conversation_id', sa.String(length=36), nullable=True),
-    sa.Column('parent_id', sa.Integer(), nullable=True),
-    sa.Column('complaint_class', sa.String(length=20), nullable=True),
-    sa.Column('grade', sa.String(length=12), nullable=True),
-    sa.Column('escalation_intent', sa.Boolean(), nullable=False),
-    sa.Column('escalation_keywords', sa.String(length=200), nullable=True),
-    sa.Column('escalated_at', sa.DateTime(), nullable=True),
-    sa.Column('is_repeat', sa.Boolean(), nullable=False),
-    sa.Column('anonymous', sa.Boolean(), nullable=False),
-    sa.Column('confidential', sa.Boolean(), nullable=False),
-    sa.Column('safety_hazard', sa.Boolean(), nullable=False),
-    sa.Column('rating', sa.String(length=20), nullable=True),
-    sa.Column('callback_attempts', sa.Integer(), nullable=False),
-    sa.Column('reopen_count', sa.Integer(), nullable=False),
-    sa.Column('urge_count', sa.Integer(), nullable=False),
-    sa.Column('idempotency_key', sa.String(length=100), nullable=True),
-    sa.Column('request_hash', sa.String(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.Column('closed_at', sa.DateTime(), nullable=True),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_tickets_area_id_areas')),
-    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_tickets_conversation_id_conversations')),
-    sa.ForeignKeyConstraint(['parent_id'], ['tickets.id'], name=op.f('fk_tickets_parent_id_tickets')),
-    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_tickets_unit_id_units')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_tickets')),
-    sa.UniqueConstraint('idempotency_key', name=op.f('uq_tickets_idempotency_key')),
-    sa.UniqueConstraint('ticket_no', name=op.f('uq_tickets_ticket_no'))
-    )
-    with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_tickets_account_no'), ['account_no'], unique=False)
-        batch_op.create_index(batch_op.f('ix_tickets_customer_phone'), ['customer_phone'], unique=False)
-        batch_op.create_index(batch_op.f('ix_tickets_parent_id'), ['parent_id'], unique=False)
-        batch_op.create_index('ix_tickets_type_status', ['type', 'status'], unique=False)
-        batch_op.create_index('ix_tickets_unit_created', ['unit_id', 'created_at'], unique=False)
-
     op.create_table('ticket_deadlines',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('ticket_id', sa.Integer(), nullable=False),
@@ -281,16 +281,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_ticket_deadlines_next_check_at'))
 
     op.drop_table('ticket_deadlines')
+    op.drop_table('messages')
+    op.drop_table('bills')
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.drop_index('ix_tickets_unit_created')
         batch_op.drop_index('ix_tickets_type_status')
         batch_op.drop_index(batch_op.f('ix_tickets_parent_id'))
         batch_op.drop_index(batch_op.f('ix_tickets_customer_phone'))
+        batch_op.drop_index(batch_op.f('ix_tickets_conversation_id'))
         batch_op.drop_index(batch_op.f('ix_tickets_account_no'))
 
     op.drop_table('tickets')
-    op.drop_table('messages')
-    op.drop_table('bills')
     with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_sessions_user_id'))
 

@@ -214,3 +214,12 @@ async def test_reply_deadline_across_the_new_year_uses_the_fallback_calendar(cli
     # Dec 29, 30, 31, (Jan 1 holiday, Jan 2-3 weekend) Jan 4, Jan 5.
     assert ticket["deadlines"]["reply"] == at("2027-01-05T23:59:59")
     assert "2027" in caplog.text
+
+
+async def test_ticket_keeps_the_bot_conversation_it_came_from(client, auth, units):
+    # The bot's sender id may exist only in Rasa's tracker store when the ticket is written.
+    body = {"type": "suggestion", "description": "希望增加夜间缴费提醒", "conversation_id": "rasa-sender-42",
+            "customer": {"phone": "13812345678"}}
+    ticket = await (await post(client, auth, body)).json()
+    detail = await (await client.get(f"/api/tickets/{ticket['id']}", headers=auth)).json()
+    assert detail["conversation_id"] == "rasa-sender-42"
