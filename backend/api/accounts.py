@@ -6,6 +6,7 @@ import re
 from aiohttp import web
 from pydantic import BaseModel, Field, validator
 
+from backend import identifiers
 from backend.accounts import account_view, bills_view, verified_account
 from backend.api import PLATFORM
 from backend.api.registry import ApiRoutes
@@ -14,18 +15,10 @@ from backend.context import Platform
 from backend.errors import InvalidInput
 
 routes = ApiRoutes("accounts")
-ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
 LAST4 = re.compile(r"^[0-9]{4}$")
 
 _CHECKS = {403: "户号与手机号码后四位不匹配 (identity_mismatch)",
            429: "验证失败次数过多，暂时锁定 (too_many_attempts)", 422: "Invalid input"}
-
-
-def _account_no(value: str) -> str:
-    value = re.sub(r"[\s-]", "", value)
-    if not ACCOUNT_NO.match(value):
-        raise ValueError("户号应为10位或13位数字")
-    return value
 
 
 def _last4(value: str) -> str:
@@ -40,7 +33,7 @@ class VerifyIn(BaseModel):
     account_no: str
     phone_last4: str
 
-    _account = validator("account_no", allow_reuse=True)(_account_no)
+    _account = validator("account_no", allow_reuse=True)(identifiers.account_no)
     _phone = validator("phone_last4", allow_reuse=True)(_last4)
 
     class Config:
@@ -66,7 +59,7 @@ class BillsQuery(IdentityQuery):
 
 def _path_account(request: web.Request) -> str:
     try:
-        return _account_no(request.match_info["account_no"])
+        return identifiers.account_no(request.match_info["account_no"])
     except ValueError as exc:
         raise InvalidInput(str(exc), code="invalid_input") from exc
 

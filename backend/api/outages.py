@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from aiohttp import web
 from pydantic import BaseModel, Field, root_validator, validator
 
+from backend import identifiers
 from backend.api import PLATFORM
 from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
@@ -29,7 +30,6 @@ from backend.privacy import mask_account
 from backend.sla.calendar import TZ
 
 routes = ApiRoutes("outages")
-ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_WINDOW = timedelta(days=30)
 
@@ -72,14 +72,7 @@ class OutageQuery(BaseModel):
             raise ValueError("地区名称请至少输入2个字")
         return value.strip() if value else value
 
-    @validator("account_no")
-    def _account(cls, value: str | None) -> str | None:  # noqa: N805
-        if value is None:
-            return value
-        value = re.sub(r"[\s-]", "", value)
-        if not ACCOUNT_NO.match(value):
-            raise ValueError("户号应为10位或13位数字")
-        return value
+    _account = validator("account_no", allow_reuse=True)(identifiers.optional(identifiers.account_no))
 
     @validator("day")
     def _day(cls, value: str | None) -> str | None:  # noqa: N805

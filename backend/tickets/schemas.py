@@ -1,11 +1,11 @@
 """Request bodies of the ticket API, validated with pydantic (v1, Rasa's pin)."""
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, Field, validator
 
+from backend import identifiers
 from backend.models.conversations import CHANNELS
 from backend.models.tickets import (
     COMPLAINT_CLASSES,
@@ -15,8 +15,6 @@ from backend.models.tickets import (
 )
 from backend.models.units import SITE_CLASSES
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
 EVENT_KINDS = (
     "dispatch", "accept", "contact", "arrive", "restore", "reply", "callback",
     "reopen", "escalate", "close", "urge", "note", "grade",
@@ -37,23 +35,8 @@ class Customer(BaseModel):
     phone: str | None = None
     account_no: str | None = None
 
-    @validator("phone")
-    def _phone(cls, value: str | None) -> str | None:  # noqa: N805
-        if value is None:
-            return value
-        value = re.sub(r"[\s-]", "", value) if value.startswith("1") else value.replace(" ", "")
-        if not PHONE.match(value):
-            raise ValueError("联系电话格式不正确，请提供11位手机号码或带区号的固定电话")
-        return value
-
-    @validator("account_no")
-    def _account(cls, value: str | None) -> str | None:  # noqa: N805
-        if value is None:
-            return value
-        value = re.sub(r"[\s-]", "", value)
-        if not ACCOUNT_NO.match(value):
-            raise ValueError("户号应为10位或13位数字")
-        return value
+    _phone = validator("phone", allow_reuse=True)(identifiers.optional(identifiers.phone))
+    _account = validator("account_no", allow_reuse=True)(identifiers.optional(identifiers.account_no))
 
 
 class TicketCreate(BaseModel):
