@@ -1,111 +1,72 @@
 """Account data behind an identity check (PIPL): 户号 plus the phone's last 4 digits.
 
-Failed checks are counted per 户号 so the four digits cannot be guessed: after
+Failed checks are counted per 户号 so the four digits cannot be guessed: with
 `identity_max_failures` failures within `identity_lockout_minutes` the 户号 is
-locked for `identity_lockout_minutes`, during which even a right answer is refused.
+locked until the oldest of them ages out; even a right answer is refused then.
 """
 from __future__ import annotations
 
 import hmac
 import re
-import weakref
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from backend.billing import account_balance, bill_status, get_tariff
 from backend.context import Platform
 from backend.errors import Forbidden, TooManyAttempts
-from backend.models import Account, Area, Bill
+from backend.models import Account, Area, Bill, IdentityFailure
 from backend.privacy import mask_account, mask_address, mask_name, mask_phone
 from backend.sla.calendar import TZ
 
 SITE_CLASS_NAMES = {"urban": "城区", "rural": "农村", "remote": "特殊边远"}
 ACCOUNT_STATUS_NAMES = {"normal": "正常", "disconnected_arrears": "欠费停电", "closed": "已销户"}
-# Bound on remembered 户号; beyond it expired entries are swept on the next failure.
-_SWEEP_ABOVE = 10_000
-
-
-@dataclass
-class _Attempts:
-    failures: list[datetime] = field(default_factory=list)
-    locked_until: datetime | None = None
 
 
 class IdentityGuard:
-    """Failure counter for identity checks.
+    """Failure counting for identity checks, stored in the database.
 
-    Kept in process memory on purpose (no new table): it is per process, so a
-    restart forgets it and several backend processes each count separately.
-    Good enough for one backend process; move it to Redis when scaling out.
+    A 户号 is locked while it has `identity_max_failures` failures within the
+    last `identity_lockout_minutes`; a right answer clears its failures.
     """
 
-    def __init__(self, max_failures: int, window: timedelta) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self._by_account: dict[str, _Attempts] = {}
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.max_failures = platform.rules.identity_max_failures
+        self.window = timedelta(minutes=platform.rules.identity_lockout_minutes)
 
-    def charge(self, account_no: str, now: datetime) -> None:
-        """Count an attempt as failed *before* the database is asked.
+    async def charge(self, account_no: str, now: datetime) -> None:
+        """Count the attempt as failed before the answer is checked, in its own
+        transaction, so parallel guesses cannot all slip past the limit; a right
+        answer clears the charge again."""
+        async with self.platform.sessions() as session:
+            await session.execute(delete(IdentityFailure).where(
+                IdentityFailure.account_no == account_no, IdentityFailure.failed_at <= now - self.window))
+            recent = (await session.scalars(
+                select(IdentityFailure.failed_at).where(IdentityFailure.account_no == account_no)
+                .order_by(IdentityFailure.failed_at))).all()
+            if len(recent) >= self.max_failures:
+                await session.commit()
+                raise self._locked(recent[-self.max_failures] + self.window, now)
+            session.add(IdentityFailure(account_no=account_no, failed_at=now))
+            await session.commit()
 
-        Charging first means parallel guesses cannot all slip past the check
-        while the first ones are still waiting for their lookup; a right answer
-        clears the charge again.
-        """
-        entry = self._by_account.setdefault(account_no, _Attempts())
-        if entry.locked_until is not None:
-            if now < entry.locked_until:
-                raise self._locked(entry.locked_until, now)
-            entry.locked_until = None
-            entry.failures.clear()
-        entry.failures = [t for t in entry.failures if now - t < self.window]
-        if len(entry.failures) >= self.max_failures:
-            entry.locked_until = now + self.window
-            raise self._locked(entry.locked_until, now)
-        entry.failures.append(now)
-
-    def failed(self, account_no: str, now: datetime) -> None:
-        entry = self._by_account.get(account_no)
-        if entry is not None and len(entry.failures) >= self.max_failures:
-            entry.locked_until = now + self.window
-        if len(self._by_account) > _SWEEP_ABOVE:
-            self._sweep(now)
-
-    def succeeded(self, account_no: str) -> None:
-        self._by_account.pop(account_no, None)
-
-    def _sweep(self, now: datetime) -> None:
-        for key, entry in list(self._by_account.items()):
-            if (entry.locked_until or now) <= now and all(now - t >= self.window for t in entry.failures):
-                del self._by_account[key]
+    async def succeeded(self, account_no: str) -> None:
+        async with self.platform.sessions() as session:
+            await session.execute(delete(IdentityFailure).where(IdentityFailure.account_no == account_no))
+            await session.commit()
 
     @staticmethod
     def _locked(until: datetime, now: datetime) -> TooManyAttempts:
-        minutes = max(1, -(-int((until - now).total_seconds()) // 60))
+        seconds = max(1, int((until - now).total_seconds()))
+        minutes = -(-seconds // 60)
         return TooManyAttempts(f"验证失败次数过多，为保护您的账户安全，请{minutes}分钟后再试，"
                                "或携带有效身份证件到营业厅办理。",
-                               details={"retry_after_seconds": int((until - now).total_seconds())})
-
-
-# One guard per platform (the app and each test build their own). Platform is an
-# unhashable dataclass, so it is keyed by id and checked through a weak reference
-# lest a new platform reuse a dead one's id and inherit its counts.
-_GUARDS: dict[int, tuple[weakref.ref, IdentityGuard]] = {}
-
-
-def guard_for(platform: Platform) -> IdentityGuard:
-    entry = _GUARDS.get(id(platform))
-    if entry is None or entry[0]() is not platform:
-        rules = platform.rules
-        guard = IdentityGuard(rules.identity_max_failures, timedelta(minutes=rules.identity_lockout_minutes))
-        entry = (weakref.ref(platform), guard)
-        _GUARDS[id(platform)] = entry
-    return entry[1]
+                               details={"retry_after_seconds": seconds})
 
 
 def _last4(phone: str) -> str:
@@ -119,17 +80,15 @@ async def verified_account(platform: Platform, session: AsyncSession, account_no
     An unknown 户号 gets the same answer as a wrong phone, so the endpoint
     cannot be used to find out which 户号 exist.
     """
-    guard = guard_for(platform)
-    now = platform.clock()
-    guard.charge(account_no, now)
+    guard = IdentityGuard(platform)
+    await guard.charge(account_no, platform.clock())
     account = await session.scalar(
         select(Account).options(selectinload(Account.area).selectinload(Area.unit))
         .where(Account.account_no == account_no))
     # compare_digest: the answer's timing should not hint at how many digits were right.
     if account is None or not hmac.compare_digest(_last4(account.phone).encode(), phone_last4.encode()):
-        guard.failed(account_no, platform.clock())
         raise Forbidden("户号或手机号码后四位不正确，请核对后重试。", code="identity_mismatch")
-    guard.succeeded(account_no)
+    await guard.succeeded(account_no)
     return account
 
 

@@ -8,7 +8,9 @@ from aiohttp import web
 from pydantic import BaseModel, Field, validator
 
 from backend.api import PLATFORM
+from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
+from backend.api.scope import visible_unit
 from backend.api.validation import json_response, read_query
 from backend.context import Platform
 from backend.errors import InvalidInput
@@ -61,7 +63,7 @@ async def get_kpi(request: web.Request) -> web.Response:
     # `to` is inclusive: the period ends at the start of the next day.
     end = datetime.combine(last + timedelta(days=1), time(), TZ)
     async with platform.sessions() as session:
-        unit_id = q.unit or await root_unit(session)
+        unit_id = await visible_unit(session, principal(request), q.unit) or await root_unit(session)
         result = await indicators(session, unit_id, start, end)
     return json_response({
         "unit": result["unit"],

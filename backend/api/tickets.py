@@ -1,18 +1,15 @@
 """/api/tickets: create (idempotent), read, list, and lifecycle steps."""
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 from aiohttp import web
-from pydantic import BaseModel, Field, validator
+from pydantic import Field
 
 from backend.api import PLATFORM
 from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
+from backend.api.scope import require_unit, visible_unit
 from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
-from backend.models.tickets import TICKET_STATUSES, TICKET_TYPES
-from backend.sla.calendar import TZ
 from backend.tickets.intake import create_ticket
 from backend.tickets.progress import add_event
 from backend.tickets.queries import TicketFilter, list_tickets, load_ticket
@@ -23,31 +20,9 @@ routes = ApiRoutes("tickets")
 IDEMPOTENCY = "Idempotency-Key"
 
 
-class TicketListQuery(BaseModel):
-    type: str | None = None
-    status: str | None = None
-    unit: str | None = None
-    overdue: bool | None = None
-    escalated: bool | None = None
-    repeat: bool | None = None
-    phone: str | None = None
-    account_no: str | None = None
-    created_from: date | None = Field(None, alias="from")
-    created_to: date | None = Field(None, alias="to")
+class TicketListQuery(TicketFilter):
     page: int = Field(1, ge=1)
     per_page: int = Field(20, ge=1, le=200)
-
-    @validator("type")
-    def _type(cls, v: str | None) -> str | None:  # noqa: N805
-        if v is not None and v not in TICKET_TYPES:
-            raise ValueError(f"type 必须是 {', '.join(TICKET_TYPES)} 之一")
-        return v
-
-    @validator("status")
-    def _status(cls, v: str | None) -> str | None:  # noqa: N805
-        if v is not None and v not in TICKET_STATUSES:
-            raise ValueError(f"status 必须是 {', '.join(TICKET_STATUSES)} 之一")
-        return v
 
 
 def _key(request: web.Request) -> str | None:
@@ -80,12 +55,9 @@ async def post_ticket(request: web.Request) -> web.Response:
 async def get_tickets(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     q = read_query(request, TicketListQuery)
-    start = datetime.combine(q.created_from, time(), TZ) if q.created_from else None
-    end = datetime.combine(q.created_to, time(), TZ) if q.created_to else None
-    filters = TicketFilter(q.type, q.status, q.unit, q.overdue, q.escalated, q.repeat, q.phone,
-                           q.account_no, start, end)
     async with platform.sessions() as session:
-        tickets, total = await list_tickets(session, filters, limit=q.per_page,
+        q.unit = await visible_unit(session, principal(request), q.unit)
+        tickets, total = await list_tickets(session, q, limit=q.per_page,
                                             offset=(q.page - 1) * q.per_page)
         items = [summary_view(t) for t in tickets]
     return json_response({"items": items, "total": total, "page": q.page, "per_page": q.per_page})
@@ -95,9 +67,11 @@ async def get_tickets(request: web.Request) -> web.Response:
            responses={200: "OK", 404: "No such ticket"})
 async def get_ticket(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
+    who = principal(request)
     async with platform.sessions() as session:
         ticket = await load_ticket(session, ticket_no=request.match_info["id"])
-        return json_response(detail_view(ticket, reveal=principal(request).kind == "staff"))
+        await require_unit(session, who, ticket.unit_id)
+        return json_response(detail_view(ticket, reveal=who.kind == "staff"))
 
 
 @routes.op("POST", "/api/tickets/{id}/events", "Record a lifecycle step", body=TicketEventCreate,
@@ -110,6 +84,11 @@ async def post_event(request: web.Request) -> web.Response:
     who = principal(request)
     if body.kind in ("grade", "reopen"):
         who.require_role("supervisor", "admin")
+    async with platform.sessions() as session:
+        ticket = await load_ticket(session, ticket_no=request.match_info["id"])
+        await require_unit(session, who, ticket.unit_id)
+        if body.kind == "dispatch" and body.unit:
+            await require_unit(session, who, body.unit)
     row_id, replayed = await add_event(platform, request.match_info["id"], body, actor=who.actor,
                                        idempotency_key=_key(request))
     view = await _detail(platform, request, row_id)

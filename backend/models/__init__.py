@@ -1,5 +1,5 @@
 """All tables, imported here so Alembic and the app see one metadata."""
-from .accounts import Account, Bill
+from .accounts import Account, Bill, IdentityFailure
 from .base import Base, UTCDateTime, utcnow
 from .conversations import Conversation, Message
 from .outages import Outage, OutageScope
@@ -8,7 +8,7 @@ from .tickets import Ticket, TicketDeadline, TicketEvent
 from .units import Area, Unit
 
 __all__ = [
-    "Account", "Area", "Base", "Bill", "Conversation", "Message", "Outage", "OutageScope",
+    "Account", "Area", "IdentityFailure", "Base", "Bill", "Conversation", "Message", "Outage", "OutageScope",
     "StaffSession", "StaffUser", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
     "Unit", "utcnow",
 ]

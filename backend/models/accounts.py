@@ -6,6 +6,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -58,3 +59,15 @@ class Bill(Base):
     paid_at = Column(UTCDateTime)
 
     account = relationship("Account", back_populates="bills")
+
+
+class IdentityFailure(Base):
+    """A failed 户号 + phone check. Kept in the database so every backend replica
+    counts the same failures and a restart does not reset a lockout."""
+
+    __tablename__ = "identity_failures"
+    __table_args__ = (Index("ix_identity_failures_account_at", "account_no", "failed_at"),)
+
+    id = Column(Integer, primary_key=True)
+    account_no = Column(String(13), nullable=False)
+    failed_at = Column(UTCDateTime, nullable=False)

@@ -1,9 +1,9 @@
 """Reading tickets: one with its history, or a filtered page of them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
+from pydantic import BaseModel, Field
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -11,6 +11,9 @@ from sqlalchemy.sql import Select
 
 from backend.errors import NotFound
 from backend.models import Ticket, TicketDeadline
+from backend.models.tickets import TICKET_STATUSES, TICKET_TYPES
+from backend.sla.calendar import TZ
+from backend.tickets.schemas import one_of
 from backend.units import subtree_ids
 
 _FULL = (
@@ -31,18 +34,25 @@ async def load_ticket(session: AsyncSession, *, ticket_no: str | None = None,
     return ticket
 
 
-@dataclass(frozen=True)
-class TicketFilter:
+class TicketFilter(BaseModel):
+    """What a ticket list may be narrowed by; also the API's query parameters."""
+
     type: str | None = None
     status: str | None = None
-    unit: str | None = None
-    overdue: bool | None = None
+    unit: str | None = Field(None, description="unit id; covers its whole subtree")
+    overdue: bool | None = Field(None, description="a clock is past due and still open")
     escalated: bool | None = None
     repeat: bool | None = None
     phone: str | None = None
     account_no: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: date | None = Field(None, alias="from")
+    created_to: date | None = Field(None, alias="to", description="inclusive")
+
+    _type = one_of("type", TICKET_TYPES)
+    _status = one_of("status", TICKET_STATUSES)
+
+    class Config:
+        allow_population_by_field_name = True
 
 
 def _overdue_clause():  # noqa: ANN202 - a SQL expression
@@ -70,9 +80,10 @@ async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select) -> Sel
     if f.account_no:
         stmt = stmt.where(Ticket.account_no == f.account_no)
     if f.created_from:
-        stmt = stmt.where(Ticket.created_at >= f.created_from)
+        stmt = stmt.where(Ticket.created_at >= datetime.combine(f.created_from, time(), TZ))
     if f.created_to:
-        stmt = stmt.where(Ticket.created_at < f.created_to)
+        day_after = datetime.combine(f.created_to, time(), TZ) + timedelta(days=1)
+        stmt = stmt.where(Ticket.created_at < day_after)
     return stmt
 
 

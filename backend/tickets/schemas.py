@@ -21,7 +21,7 @@ EVENT_KINDS = (
 )
 
 
-def _one_of(name: str, allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator factory
+def one_of(name: str, allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator factory
     def check(value: str | None) -> str | None:
         if value is not None and value not in allowed:
             raise ValueError(f"{name} 必须是 {', '.join(allowed)} 之一")
@@ -57,12 +57,12 @@ class TicketCreate(BaseModel):
     confidential: bool = False
     safety_hazard: bool = False
 
-    _type = _one_of("type", TICKET_TYPES)
-    _channel = _one_of("channel", CHANNELS)
-    _site = _one_of("site_class", SITE_CLASSES)
-    _kind = _one_of("kind", SERVICE_REQUEST_KINDS)
-    _class = _one_of("complaint_class", COMPLAINT_CLASSES)
-    _grade = _one_of("grade", COMPLAINT_GRADES)
+    _type = one_of("type", TICKET_TYPES)
+    _channel = one_of("channel", CHANNELS)
+    _site = one_of("site_class", SITE_CLASSES)
+    _kind = one_of("kind", SERVICE_REQUEST_KINDS)
+    _class = one_of("complaint_class", COMPLAINT_CLASSES)
+    _grade = one_of("grade", COMPLAINT_GRADES)
 
     @validator("description")
     def _text(cls, value: str) -> str:  # noqa: N805
@@ -83,8 +83,8 @@ class TicketEventCreate(BaseModel):
     grade: str | None = None
     reason: str | None = Field(None, max_length=200)
 
-    _kind = _one_of("kind", EVENT_KINDS)
-    _grade = _one_of("grade", COMPLAINT_GRADES)
+    _kind = one_of("kind", EVENT_KINDS)
+    _grade = one_of("grade", COMPLAINT_GRADES)
 
     class Config:
         extra = "forbid"

@@ -76,3 +76,26 @@ async def test_sessions_expire_after_a_shift_and_on_logout(client, staff, clock)
     await login(client, "agent1")
     assert (await client.post("/api/auth/logout")).status == 200
     assert (await client.get("/api/tickets")).status == 401
+
+
+@pytest.fixture
+async def station_agent(platform, staff):
+    async with platform.sessions() as session:
+        session.add(StaffUser(username="fenkou", display_name="汾口客服", role="agent", unit_id="33012702",
+                              password_hash=PasswordHasher().hash("pw-fenkou"), active=True))
+        await session.commit()
+
+
+async def test_station_staff_see_only_their_own_unit(client, auth, station_agent):
+    own = await create(client, auth, {**COMPLAINT, "area": "下姜村"})      # 汾口供电所
+    other = await create(client, auth, {**COMPLAINT, "area": "坪山社区"})  # 千岛湖供电所
+    await login(client, "fenkou")
+    listed = await (await client.get("/api/tickets")).json()
+    assert [t["id"] for t in listed["items"]] == [own["id"]]
+    assert (await client.get(f"/api/tickets/{other['id']}")).status == 403
+    resp = await client.post(f"/api/tickets/{other['id']}/events", json={"kind": "contact"})
+    assert (await resp.json())["error"]["code"] == "outside_unit"
+    assert (await client.get("/api/tickets", params={"unit": "33012701"})).status == 403
+    kpi = await (await client.get("/api/kpi", params={"from": "2026-03-01", "to": "2026-03-31"})).json()
+    assert kpi["unit"]["id"] == "33012702" and kpi["indicators"]["accepted"] == 1
+    assert (await client.get("/api/kpi", params={"unit": "33"})).status == 403
