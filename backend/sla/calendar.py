@@ -40,6 +40,10 @@ def require_aware(value: datetime, name: str = "datetime") -> datetime:
     return value
 
 
+# The years the installed chinese-calendar knows; it raises for any other.
+_PACKAGE_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+
+
 @dataclass(frozen=True)
 class YearSchedule:
     year: int
@@ -154,11 +158,7 @@ class WorkCalendar:
     def _resolve(self, year: int) -> Source:
         if year in self._files:
             return "file"
-        try:
-            chinese_calendar.is_workday(date(year, 6, 1))
-        except NotImplementedError:
-            pass
-        else:
+        if year in _PACKAGE_YEARS:
             return "chinese_calendar"
         # Resolved once per year and cached, so this warns once per year.
         target = (
