@@ -13,9 +13,11 @@ from backend.api import (
     PLATFORM,
     SCHEDULER_STATE,
     accounts,
+    conversations,
     health,
     kpi,
     outages,
+    reference,
     staff,
     tickets,
     units,
@@ -30,7 +32,8 @@ from backend.sla.calendar import TZ
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
-                units.routes, staff.routes]
+                units.routes, staff.routes, reference.routes,
+                conversations.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
