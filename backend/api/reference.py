@@ -6,11 +6,13 @@ price or a deadline.
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import BaseModel, Field, root_validator
 
 from backend.api import PLATFORM
 from backend.api.registry import ApiRoutes
-from backend.api.validation import json_response
-from backend.billing import get_tariff
+from backend.api.validation import json_response, read_query
+from backend.billing import get_tariff, price_month
+from backend.billing.tariffs import Tariff
 from backend.errors import NotFound
 from backend.sla.durations import Duration
 
@@ -21,14 +23,49 @@ def _duration(d: Duration) -> dict[str, str]:
     return {"limit": f"{d.value}{d.unit}", "text": str(d)}
 
 
+class PriceQuery(BaseModel):
+    kwh: int = Field(..., ge=0, le=1_000_000, description="the month's usage")
+    annual_kwh_before: int = Field(0, ge=0, le=10_000_000, description="usage earlier in the tier year")
+    kwh_peak: int | None = Field(None, ge=0)
+    kwh_valley: int | None = Field(None, ge=0)
+
+    @root_validator(skip_on_failure=True)
+    def _tou(cls, values: dict) -> dict:  # noqa: N805
+        peak, valley = values.get("kwh_peak"), values.get("kwh_valley")
+        if (peak is None) != (valley is None):
+            raise ValueError("峰、谷电量须同时提供")
+        if peak is not None and peak + valley != values["kwh"]:
+            raise ValueError("峰、谷电量之和应等于当月电量")
+        return values
+
+
+def _tariff(request: web.Request) -> Tariff:
+    try:
+        return get_tariff(request.match_info["key"], request.app[PLATFORM].settings.tariff_dir)
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        raise NotFound("未找到该电价表。", code="tariff_not_found") from exc
+
+
+@routes.op("GET", "/api/tariffs/{key}/price", "Price one month's usage (the worked example the bot reads)",
+           query=PriceQuery, responses={200: "OK", 404: "No such tariff", 422: "Invalid usage"})
+async def get_price(request: web.Request) -> web.Response:
+    tariff = _tariff(request)
+    q = read_query(request, PriceQuery)
+    charge = price_month(tariff, q.annual_kwh_before, q.kwh, q.kwh_peak, q.kwh_valley)
+    return json_response({
+        "kwh": charge.kwh_total, "annual_kwh": charge.annual_kwh, "tier": charge.tier,
+        "amount": str(charge.amount), "time_of_use": charge.time_of_use,
+        "segments": [{"tier": seg.tier, "kwh": seg.kwh, "price": str(seg.price), "amount": str(seg.amount),
+                      "peak_price": str(seg.peak_price) if seg.peak_price is not None else None,
+                      "valley_price": str(seg.valley_price) if seg.valley_price is not None else None}
+                     for seg in charge.segments],
+    })
+
+
 @routes.op("GET", "/api/tariffs/{key}", "A province's residential tariff: tiers, time-of-use, late fee",
            responses={200: "OK", 404: "No such tariff"})
 async def get_tariff_table(request: web.Request) -> web.Response:
-    platform = request.app[PLATFORM]
-    try:
-        tariff = get_tariff(request.match_info["key"], platform.settings.tariff_dir)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
-        raise NotFound("未找到该电价表。", code="tariff_not_found") from exc
+    tariff = _tariff(request)
     return json_response({
         "key": tariff.key, "name": tariff.name, "province": tariff.province,
         "tier_year_start_month": tariff.tier_year_start_month,

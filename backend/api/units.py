@@ -14,7 +14,7 @@ from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_query
 from backend.context import Platform
 from backend.models import Area
-from backend.units import unit_tree
+from backend.units import areas_in_text, unit_tree
 
 routes = ApiRoutes("units")
 MAX_AREAS = 50
@@ -22,8 +22,10 @@ MAX_AREAS = 50
 
 class AreaQuery(BaseModel):
     name: str | None = Field(None, max_length=50, description="part of the area name")
+    text: str | None = Field(None, max_length=200,
+                             description="an address or sentence: the areas named in it, longest first")
 
-    @validator("name")
+    @validator("name", "text")
     def _name(cls, value: str | None) -> str | None:  # noqa: N805
         if value is None:
             return None
@@ -50,13 +52,16 @@ async def get_units(request: web.Request) -> web.Response:
 async def get_areas(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     q = read_query(request, AreaQuery)
-    stmt = select(Area).options(selectinload(Area.unit))
-    if q.name:
-        stmt = stmt.where(Area.name.contains(q.name, autoescape=True))
-    # Shortest names first: the closest match to what was typed comes first.
-    stmt = stmt.order_by(func.length(Area.name), Area.id).limit(MAX_AREAS + 1)
     async with platform.sessions() as session:
-        areas = list((await session.scalars(stmt)).all())
+        if q.text:
+            areas = await areas_in_text(session, q.text, MAX_AREAS + 1)
+        else:
+            stmt = select(Area).options(selectinload(Area.unit))
+            if q.name:
+                stmt = stmt.where(Area.name.contains(q.name, autoescape=True))
+            # Shortest names first: the closest match to what was typed comes first.
+            stmt = stmt.order_by(func.length(Area.name), Area.id).limit(MAX_AREAS + 1)
+            areas = list((await session.scalars(stmt)).all())
     items = [{
         "id": a.id, "name": a.name, "full_name": a.full_name, "city": a.city, "county": a.county,
         "street": a.street, "site_class": a.site_class,

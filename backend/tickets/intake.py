@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -22,6 +22,7 @@ from backend.sla.calendar import TZ
 from backend.tickets import clocks
 from backend.tickets.lifecycle import OPEN, escalate, record, start_major_escalation
 from backend.tickets.schemas import TicketCreate
+from backend.units import areas_in_text
 
 # Types whose handling needs a way to reach the customer.
 NEEDS_PHONE = ("fault_repair", "service_request", "consultation", "complaint", "urge")
@@ -140,11 +141,8 @@ async def _find_area(session: AsyncSession, name: str | None, address: str | Non
     if account is not None:
         return await session.get(Area, account.area_id)
     if address:
-        # Longest area name contained in the address, e.g. "…幸福里小区3幢" → 幸福里小区.
-        position = func.strpos if session.bind.dialect.name == "postgresql" else func.instr
-        return await session.scalar(
-            select(Area).where(position(address, Area.name) > 0)
-            .order_by(func.length(Area.name).desc()).limit(1))
+        found = await areas_in_text(session, address)
+        return found[0] if found else None
     return None
 
 

@@ -36,3 +36,15 @@ async def test_handoff_queues_once_and_reports_position(client, auth, clock):
     transcript = await (await client.get(f"/api/conversations/{queued['id']}", headers=auth)).json()
     # The summary is stored masked, as every transcript line is.
     assert transcript["messages"][0]["text"] == "客户户号******7890，电话138****5678，询问电费"
+
+
+async def test_worked_example_splits_a_month_across_tiers(client, auth):
+    # 2700 kWh before, 100 this month: 60 at 0.538 (32.28) + 40 at 0.588 (23.52) = 55.80 yuan.
+    resp = await client.get("/api/tariffs/zhejiang/price", headers=auth,
+                            params={"kwh": 100, "annual_kwh_before": 2700})
+    priced = await resp.json()
+    assert priced["amount"] == "55.80" and priced["tier"] == 2
+    assert [(s["tier"], s["kwh"], s["amount"]) for s in priced["segments"]] == [(1, 60, "32.28"), (2, 40, "23.52")]
+    bad = await client.get("/api/tariffs/zhejiang/price", headers=auth,
+                           params={"kwh": 100, "kwh_peak": 70, "kwh_valley": 20})
+    assert bad.status == 422

@@ -72,3 +72,14 @@ async def test_bad_input_and_auth(client, auth, units):
     assert (await client.get("/api/areas", params={"name": "村" * 51}, headers=auth)).status == 422
     assert (await client.get("/api/areas")).status == 401
     assert (await client.get("/api/units")).status == 401
+
+
+async def test_areas_named_in_an_address_longest_first(client, auth, platform):
+    from tests.backend.units_fixture import seed_units
+
+    await seed_units(platform)
+    body = await (await client.get("/api/areas", params={"text": "淳安县枫树岭镇下姜村38号，家里没电"},
+                                   headers=auth)).json()
+    assert [(a["name"], a["site_class"]) for a in body["items"]] == [("下姜村", "rural")]
+    nothing = await (await client.get("/api/areas", params={"text": "火星基地"}, headers=auth)).json()
+    assert nothing["items"] == []
