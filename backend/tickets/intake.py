@@ -81,12 +81,13 @@ async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) 
     if body.type == "urge" and not body.parent_id:
         raise InvalidInput("催办须关联原工单编号（parent_id）。", code="parent_required")
     anonymous = body.anonymous and body.type in ("complaint", "report")
-    if body.type in NEEDS_PHONE and not anonymous and not customer.phone:
-        raise InvalidInput("请提供联系电话，以便工作人员与您联系。", code="phone_required")
-
     account = None
     if customer.account_no and not anonymous:
         account = await session.scalar(select(Account).where(Account.account_no == customer.account_no))
+    # A verified account's phone on record serves when none was given.
+    phone = customer.phone or (account.phone if account else None)
+    if body.type in NEEDS_PHONE and not anonymous and not phone:
+        raise InvalidInput("请提供联系电话，以便工作人员与您联系。", code="phone_required")
     area = await _find_area(session, body.area, body.address, account)
     address = body.address or (account.address if account else None)
     if body.type == "fault_repair" and not (address or area):
@@ -98,8 +99,8 @@ async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) 
     ticket = Ticket(
         type=body.type, subtype=body.kind if body.type == "service_request" else None,
         status="accepted", channel=body.channel, description=body.description,
-        customer_name=None if anonymous else customer.name,
-        customer_phone=None if anonymous else customer.phone,
+        customer_name=None if anonymous else (customer.name or (account.name if account else None)),
+        customer_phone=None if anonymous else phone,
         account_no=None if anonymous else customer.account_no,
         address=address, area_id=area.id if area else None, site_class=site_class,
         unit_id=await _unit_for(session, body.unit, area),

@@ -1,0 +1,104 @@
+"""The one client the actions use to reach the backend.
+
+Timeouts and retries with backoff for network faults and 5xx; writes carry an
+Idempotency-Key derived from the conversation turn, so a retried call (ours or
+Rasa's) never writes a ticket twice. A write that still cannot be delivered
+goes to the outbox (actions.outbox) and is delivered later with the same key.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+from rasa_sdk import Tracker
+
+from actions.settings import ActionSettings
+
+log = logging.getLogger(__name__)
+RETRY_STATUSES = {502, 503, 504}
+BACKOFF = (0.2, 0.6, 1.5)
+
+
+class BackendUnavailable(Exception):
+    """The backend could not be reached (or kept failing) after the retries."""
+
+
+class BackendError(Exception):
+    """The backend answered with a 4xx; its Chinese message can be shown to the customer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message = status, code, message
+
+
+def turn_key(tracker: Tracker, purpose: str) -> str:
+    """Stable for one customer message and purpose, different for the next message."""
+    message_id = tracker.latest_message.get("message_id") or str(len(tracker.events))
+    return f"{tracker.sender_id}:{message_id}:{purpose}"[:100]
+
+
+class BackendClient:
+    def __init__(self, settings: ActionSettings) -> None:
+        self.settings = settings
+        self._session: aiohttp.ClientSession | None = None
+
+    async def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.settings.timeout_seconds),
+                headers={"Authorization": f"Bearer {self.settings.api_token}"},
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def request(self, method: str, path: str, *, json: dict | None = None,
+                      params: dict | None = None, idempotency_key: str | None = None) -> Any:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        url = self.settings.backend_url + path
+        last: Exception | None = None
+        for attempt in range(self.settings.retries + 1):
+            try:
+                session = await self._client()
+                async with session.request(method, url, json=json, params=params, headers=headers) as resp:
+                    if resp.status in RETRY_STATUSES:
+                        last = BackendUnavailable(f"{method} {path}: HTTP {resp.status}")
+                    elif resp.status >= 400:
+                        error = (await resp.json(content_type=None) or {}).get("error", {})
+                        raise BackendError(resp.status, error.get("code", "error"),
+                                           error.get("message", "请求未能完成。"))
+                    else:
+                        return await resp.json(content_type=None)
+            except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ContentTypeError) as exc:
+                last = exc
+            if attempt < self.settings.retries:
+                await asyncio.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
+        log.warning("backend unavailable for %s %s: %s", method, path, last)
+        raise BackendUnavailable(str(last))
+
+    async def get(self, path: str, **params: Any) -> Any:
+        return await self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    async def post(self, path: str, body: dict, *, key: str | None = None) -> Any:
+        return await self.request("POST", path, json=body, idempotency_key=key)
+
+
+_client: BackendClient | None = None
+
+
+def backend() -> BackendClient:
+    """The process-wide client (one connection pool per action server)."""
+    global _client
+    if _client is None:
+        _client = BackendClient(ActionSettings.load())
+    return _client
+
+
+def use_backend(client: BackendClient | None) -> None:
+    """Point the actions at another backend (tests, the server's start-up)."""
+    global _client
+    _client = client

@@ -1,0 +1,42 @@
+"""Answers to the yes/no offers other actions make (a repair after the outage
+self-check, a meter test after a bill dispute)."""
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.billing import create_service_request
+from actions.session import ticket_slots
+from actions.text import say, when
+
+
+class ActionAcceptOffer(Action):
+    """A repair offer continues into the repair form (by rule); a meter test is filed here."""
+
+    def name(self) -> str:
+        return "action_accept_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("offer") != "meter_test":
+            return [SlotSet("offer", None)]
+        ticket = await create_service_request(dispatcher, tracker, "meter_test", "客户对电费有异议，申请电表校验")
+        if ticket is None:
+            return [SlotSet("offer", None)]
+        say(dispatcher, tracker,
+            f"已为您申请电表校验，工单号{ticket['id']}。工作人员会与您预约上门时间，并在"
+            f"{when(ticket['deadlines']['reply'])}前告知校验结果。校验期间请正常用电。",
+            f"已为您申请电表校验，我们会在{when(ticket['deadlines']['reply'], True)}前告知结果。")
+        return [SlotSet("offer", None), *ticket_slots(ticket)]
+
+
+class ActionDeclineOffer(Action):
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_offer_declined")
+        return [SlotSet("offer", None)]

@@ -1,0 +1,41 @@
+"""`python -m actions.server`: the rasa_sdk action server plus the outbox drain.
+
+rasa_sdk's own runner has no hook for a background task; this is its `run`
+with one listener added: undelivered tickets are retried every 30 seconds.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app
+
+from actions.backend import backend
+from actions.outbox import drain_forever, outbox
+
+log = logging.getLogger(__name__)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app("actions")
+    tasks: list[asyncio.Task] = []
+
+    @app.listener("after_server_start")
+    async def start_outbox(_app: object, _loop: object) -> None:
+        tasks.append(asyncio.get_running_loop().create_task(drain_forever(outbox(), backend())))
+
+    @app.listener("before_server_stop")
+    async def stop_outbox(_app: object, _loop: object) -> None:
+        for task in tasks:
+            task.cancel()
+        await backend().close()
+
+    port = int(os.environ.get("ACTION_PORT", "5055"))
+    log.info("action server on http://127.0.0.1:%d", port)
+    app.run("127.0.0.1", port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Conversation control: session start, cancel, misunderstandings, human handoff."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import (
+    ActionExecuted,
+    ActiveLoop,
+    EventType,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+)
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import BackendError, BackendUnavailable, backend
+from actions.text import say
+
+# Slots a form fills; cleared when the customer cancels or a ticket is filed.
+FORM_SLOTS = (
+    "pending_task", "offer", "outage_place", "site_class", "fault_description", "safety_hazard",
+    "contact_phone", "complaint_what", "complaint_when", "complaint_where", "complaint_outcome",
+    "complaint_confirmed", "anonymous", "confidential", "feedback_text", "ticket_ref", "address", "area",
+    "date",
+)
+# Rasa channel name → the backend's channel vocabulary.
+CHANNELS = {"ivr": "ivr", "wechat": "wechat", "rest": "web", "socketio": "web"}
+
+
+def clear_form_slots(*keep: str) -> list[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS if slot not in keep]
+
+
+def backend_channel(tracker: Tracker) -> str:
+    return CHANNELS.get(tracker.get_latest_input_channel() or "", "web")
+
+
+class ActionSessionStart(Action):
+    """A new session opens with the privacy notice (PIPL: say what is collected and why)."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_privacy_notice")
+        return [SessionStarted(), ActionExecuted("action_listen")]
+
+
+class ActionRememberTask(Action):
+    """Remember what the customer asked for before a form runs, so the action
+    after the form knows what to do."""
+
+    def name(self) -> str:
+        return "action_remember_task"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        return [SlotSet("pending_task", tracker.get_intent_of_latest_message())]
+
+
+class ActionCancel(Action):
+    def name(self) -> str:
+        return "action_cancel"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(response="utter_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form_slots()]
+
+
+def _summary(tracker: Tracker) -> str:
+    """The last things the customer said, for the agent who takes over (stored masked)."""
+    said = [e.get("text", "") for e in tracker.events if e.get("event") == "user" and e.get("text")]
+    task = tracker.get_slot("pending_task")
+    lines = [f"客户诉求：{task}"] if task else []
+    return "\n".join(lines + [f"客户：{text}" for text in said[-5:]])
+
+
+async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
+    body = {"channel": backend_channel(tracker), "sender_id": tracker.sender_id, "reason": reason,
+            "summary": _summary(tracker)}
+    try:
+        queued = await backend().post("/api/conversations/handoffs", body)
+    except (BackendUnavailable, BackendError):
+        say(dispatcher, tracker,
+            "非常抱歉，人工客服暂时无法接入。您可以直接拨打95598供电服务热线，我们24小时为您服务。",
+            "抱歉，人工客服暂时无法接入，请直接拨打九五五九八。")
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+    ahead = queued["queue_position"] - 1
+    wait = f"您前面还有{ahead}位客户，" if ahead else ""
+    say(dispatcher, tracker, f"正在为您转接人工客服，{wait}请稍候，工作人员会尽快接待您。",
+        f"正在为您转接人工客服，{wait}请稍候。")
+    # The IVR turns this into a transfer to the agents' queue.
+    dispatcher.utter_message(json_message={"handoff": {"queue": "95598", "reason": reason,
+                                                       "conversation_id": queued["id"]}})
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        return await hand_off(dispatcher, tracker, "request_human")
+
+
+def consecutive_misunderstandings(tracker: Tracker) -> int:
+    """How many of the customer's latest messages in a row were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return max(count, 1)
+
+
+class ActionFallback(Action):
+    """First misunderstanding: ask to rephrase; the second in a row: a human takes over."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if consecutive_misunderstandings(tracker) >= 2:
+            return await hand_off(dispatcher, tracker, "misunderstood_twice")
+        dispatcher.utter_message(response="utter_please_rephrase")
+        # Forget the message so an active form asks its question again.
+        return [UserUtteranceReverted()]
+
+
+def ticket_slots(ticket: dict[str, Any]) -> list[EventType]:
+    return [SlotSet("last_ticket_id", ticket["id"])]

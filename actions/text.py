@@ -1,0 +1,55 @@
+"""Customer-facing wording shared by the actions: times, channel, masking."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+TZ = ZoneInfo("Asia/Shanghai")
+TYPE_NAMES = {
+    "consultation": "业务咨询", "fault_repair": "故障报修", "complaint": "投诉", "report": "举报",
+    "suggestion": "意见建议", "praise": "表扬", "service_request": "服务申请", "urge": "催办",
+}
+STATUS_NAMES = {"accepted": "已受理", "dispatched": "已派单", "processing": "处理中",
+                "replied": "已答复，待回访", "closed": "已办结"}
+DEADLINE_NAMES = {"arrival": "抢修人员到达现场", "restore": "恢复供电", "first_contact": "与您首次联系",
+                  "reply": "答复处理意见", "callback": "回访", "dispatch": "派单", "escalation": "上报督办"}
+NO_BACKEND = ("非常抱歉，系统暂时繁忙，您的诉求已记录，系统恢复后会自动提交，工作人员会按您留的电话与您联系。"
+              "如情况紧急，请直接拨打95598。")
+
+
+def is_ivr(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() == "ivr"
+
+
+def when(iso: str | None, ivr: bool = False) -> str:
+    """'11月27日 09:45' for text; '11月27日9点45分' for the IVR's speech synthesis."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso).astimezone(TZ)
+    if moment.hour == 23 and moment.minute == 59:  # end-of-day deadlines
+        return f"{moment.month}月{moment.day}日"
+    if ivr:
+        minute = f"{moment.minute}分" if moment.minute else ""
+        return f"{moment.month}月{moment.day}日{moment.hour}点{minute}"
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ivr_text: str | None = None) -> None:
+    """Send the text, or its shorter spoken form on the IVR."""
+    dispatcher.utter_message(text=ivr_text if ivr_text and is_ivr(tracker) else text)
+
+
+def digits(text: str | None) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def mask_account(account_no: str) -> str:
+    return f"尾号{account_no[-4:]}"
+
+
+def entity_value(tracker: Tracker, entity: str) -> str | None:
+    return next(tracker.get_latest_entity_values(entity), None)

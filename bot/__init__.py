@@ -1,0 +1,1 @@
+"""Assistant-side code of the power-service assistant (Rasa components, shared helpers)."""

@@ -1,0 +1,99 @@
+"""`python -m bot.launch`: the whole assistant on 127.0.0.1 — backend, action
+server and Rasa — started in order, each waited for, all stopped together.
+
+If one process dies the others are stopped too, so a half-running system is
+never mistaken for a working one.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from bot.model_cache import ensure_model
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def settings() -> dict[str, str]:
+    values = {k: v for k, v in dotenv_values(ROOT / ".env").items() if v is not None}
+    values.update(os.environ)
+    values.setdefault("BACKEND_PORT", "8000")
+    values.setdefault("ACTION_PORT", "5055")
+    values.setdefault("RASA_PORT", "5005")
+    values.setdefault("DEMO_DATA", "1")
+    values["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{values['ACTION_PORT']}/webhook"
+    values["RASA_TELEMETRY_ENABLED"] = "false"
+    values.setdefault("RASA_URL", f"http://127.0.0.1:{values['RASA_PORT']}")
+    return values
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url}: the process exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
+
+
+def main() -> None:
+    env = settings()
+    model = ensure_model()
+    processes: list[subprocess.Popen] = []
+
+    def start(args: list[str]) -> subprocess.Popen:
+        process = subprocess.Popen(args, cwd=ROOT, env=env)
+        processes.append(process)
+        return process
+
+    def stop(*_: object) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    try:
+        backend = start([PY, "-m", "backend"])
+        wait_for(f"http://127.0.0.1:{env['BACKEND_PORT']}/healthz", backend, 180)
+        actions = start([PY, "-m", "actions.server"])
+        wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions, 120)
+        rasa = start([PY, "-m", "rasa", "run", "--model", str(model), "--enable-api",
+                      "--auth-token", env.get("RASA_TOKEN", ""), "--interface", "127.0.0.1",
+                      "--port", env["RASA_PORT"], "--credentials", "credentials.yml",
+                      "--endpoints", "endpoints.yml"])
+        wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/", rasa, 300)
+        print(
+            "\nready:\n"
+            f"  backend        http://127.0.0.1:{env['BACKEND_PORT']}/healthz  (API: /api/openapi.json)\n"
+            f"  assistant      http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook\n"
+            f"  action server  http://127.0.0.1:{env['ACTION_PORT']}/health\n"
+            "Ctrl-C stops everything.", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        print("a process exited; stopping the others", file=sys.stderr)
+        raise SystemExit(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    main()

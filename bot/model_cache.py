@@ -1,0 +1,60 @@
+"""`python -m bot.model_cache`: train only when what produces the model changed.
+
+The model is keyed by a hash of config.yml, domain.yml, data/ and the custom
+NLU components (bot/nlu/), and kept in a cache outside the checkout, so a
+fresh clone or a CI run with unchanged inputs reuses it (training takes
+minutes; copying takes a second). models/ gets the matching model.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
+CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
+
+
+def inputs_hash() -> str:
+    digest = hashlib.sha256()
+    for name in INPUTS:
+        path = ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def model_path(key: str) -> Path:
+    return ROOT / "models" / f"power-95598-{key}.tar.gz"
+
+
+def ensure_model(force: bool = False) -> Path:
+    key = inputs_hash()
+    target, cached = model_path(key), CACHE / f"power-95598-{key}.tar.gz"
+    if target.exists() and not force:
+        return target
+    target.parent.mkdir(exist_ok=True)
+    if cached.exists() and not force:
+        shutil.copyfile(cached, target)  # a fresh mtime: Rasa loads the newest model in models/
+        print(f"model: reused {cached.name} from the cache", flush=True)
+        return target
+    print(f"model: training (inputs {key}); this takes a few minutes", flush=True)
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    subprocess.run([sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
+                    "--data", "data", "--out", str(target.parent), "--fixed-model-name", target.stem.removesuffix(".tar"),
+                    "--quiet"], cwd=ROOT, env=env, check=True)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(target, cached)
+    return target
+
+
+if __name__ == "__main__":
+    print(ensure_model(force="--force" in sys.argv))

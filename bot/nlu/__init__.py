@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components: text normaliser, identifier extractor, date resolver."""

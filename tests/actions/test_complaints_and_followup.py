@@ -1,0 +1,114 @@
+"""Complaints (read back, escalation hands over), feedback, and follow-up on tickets."""
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.complaints import (
+    ActionAskComplaintConfirmed,
+    ActionSubmitComplaint,
+    ActionSubmitFeedback,
+    ValidateComplaintForm,
+    guess_class,
+)
+from actions.followup import ActionTicketFollowup, ValidateTicketForm
+from actions.session import ActionFallback
+from tests.actions.conftest import texts, tracker
+
+COMPLAINT = {"complaint_what": "抄表员上门态度恶劣，还骂人", "complaint_when": "昨天下午",
+             "complaint_where": "坪山社区，抄表员姓李", "complaint_outcome": "希望道歉并批评教育",
+             "contact_phone": "13900001111", "complaint_confirmed": True}
+
+
+async def test_complaint_is_read_back_before_filing(dispatcher):
+    await ActionAskComplaintConfirmed().run(dispatcher, tracker(COMPLAINT), {})
+    said = texts(dispatcher)
+    assert "事情经过：抄表员上门态度恶劣，还骂人" in said and "139****1111" in said and "13900001111" not in said
+
+
+async def test_filed_complaint_states_both_deadlines(client, dispatcher):
+    events = await ActionSubmitComplaint().run(dispatcher, tracker(COMPLAINT), {})
+    said = texts(dispatcher)
+    assert "您的投诉已受理，工单号GD" in said
+    assert "3月11日 09:00前与您联系" in said and "3月17日前答复处理意见" in said
+    assert any(e.get("name") == "last_ticket_id" for e in events)
+
+
+async def test_escalation_intent_hands_the_customer_to_an_agent(client, dispatcher):
+    threat = {**COMPLAINT, "complaint_what": "三次报修没人管，再不处理我就打12345市长热线"}
+    await ActionSubmitComplaint().run(dispatcher, tracker(threat, sender="angry-1"), {})
+    assert "已升级处理" in texts(dispatcher) and "正在为您转接人工客服" in texts(dispatcher)
+    queue = await client.get("/api/conversations", state="waiting_agent")
+    assert queue["items"][0]["handoff_reason"] == "escalation"
+
+
+async def test_anonymous_complaint_is_warned_and_filed_without_identity(client, dispatcher):
+    form = ValidateComplaintForm()
+    result = form.validate_contact_phone("我想匿名", dispatcher, tracker(), {})
+    assert result == {"contact_phone": "匿名", "anonymous": True}
+    assert "匿名后我们无法向您反馈" in texts(dispatcher)
+    filed = CollectingDispatcher()
+    await ActionSubmitComplaint().run(filed, tracker({**COMPLAINT, **result}), {})
+    assert "与您联系" not in texts(filed) and "答复处理意见" in texts(filed)
+
+
+def test_saying_no_to_the_read_back_starts_over(dispatcher):
+    result = ValidateComplaintForm().validate_complaint_confirmed(False, dispatcher, tracker(), {})
+    assert result["complaint_what"] is None and result["complaint_confirmed"] is None
+
+
+def test_complaint_class_from_the_words():
+    assert guess_class("营业厅工作人员态度差") == "service"
+    assert guess_class("电压不稳把冰箱烧坏了") == "supply_quality"
+    assert guess_class("电费账单多扣了钱") == "business"
+
+
+async def test_report_without_phone_is_anonymous_and_says_so(client, dispatcher):
+    await ActionSubmitFeedback().run(dispatcher, tracker(
+        {"pending_task": "report_violation", "feedback_text": "有人在小区私接电线偷电", "contact_phone": "不留"}), {})
+    said = texts(dispatcher)
+    assert "您的举报已受理" in said and "3月24日前" in said and "处理结果将无法向您反馈" in said
+
+
+async def test_progress_urge_and_dissatisfied_rating(client, dispatcher):
+    filed = CollectingDispatcher()
+    events = await ActionSubmitComplaint().run(filed, tracker(COMPLAINT), {})
+    ticket_id = next(e["value"] for e in events if e.get("name") == "last_ticket_id")
+
+    await ActionTicketFollowup().run(dispatcher, tracker({"ticket_id": ticket_id, "pending_task": "query_ticket"}), {})
+    assert f"工单{ticket_id}（投诉）当前状态：已受理" in texts(dispatcher)
+    assert "承诺在3月11日 09:00前与您首次联系" in texts(dispatcher)
+
+    urged = CollectingDispatcher()
+    await ActionTicketFollowup().run(urged, tracker({"ticket_id": ticket_id, "pending_task": "urge_ticket"},
+                                                    text="怎么还没人联系我"), {})
+    assert "已为您催办" in texts(urged)
+    assert (await client.get(f"/api/tickets/{ticket_id}"))["urge_count"] == 1
+
+    early = CollectingDispatcher()
+    await ActionTicketFollowup().run(early, tracker({"ticket_id": ticket_id, "pending_task": "rate_service",
+                                                     "rating": "dissatisfied"}), {})
+    assert "还在处理中" in texts(early)
+    await client.post(f"/api/tickets/{ticket_id}/events", {"kind": "reply", "note": "已批评教育"})
+    rated = CollectingDispatcher()
+    await ActionTicketFollowup().run(rated, tracker({"ticket_id": ticket_id, "pending_task": "rate_service",
+                                                     "rating": "dissatisfied"}), {})
+    assert "已将工单退回重新处理" in texts(rated)
+    assert (await client.get(f"/api/tickets/{ticket_id}"))["status"] == "processing"
+
+
+async def test_ticket_found_by_phone(client, dispatcher):
+    await ActionSubmitComplaint().run(CollectingDispatcher(), tracker(COMPLAINT), {})
+    found = await ValidateTicketForm().validate_ticket_ref("13900001111", dispatcher, tracker(), {})
+    assert found["ticket_id"].startswith("GD")
+    missing = await ValidateTicketForm().validate_ticket_ref("13700000000", dispatcher, tracker(), {})
+    assert missing == {"ticket_ref": None} and "没有查到" in texts(dispatcher)
+
+
+async def test_second_misunderstanding_in_a_row_hands_over(client, dispatcher):
+    fallback = {"event": "user", "text": "呜啦啦", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    first = await ActionFallback().run(dispatcher, tracker(text="呜啦啦", intent="nlu_fallback"), {})
+    assert dispatcher.messages[0]["response"] == "utter_please_rephrase"
+    assert first[0]["event"] == "rewind"
+    second = CollectingDispatcher()
+    await ActionFallback().run(second, tracker(text="叽里咕噜", intent="nlu_fallback", events=[fallback]), {})
+    assert "正在为您转接人工客服" in texts(second)
