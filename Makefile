@@ -1,28 +1,36 @@
-# The README's commands. `make run` and `make test` install what is missing first.
+# The README's commands. Each installs what is missing first.
 SHELL := /bin/bash
 PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install run backend test lint bench env
+.PHONY: install env run backend train eval test lint bench
 
 install:
 	@scripts/install.sh
 
-env:
+env: install
 	@$(PY) -c "from backend.settings import ensure_env_file; ensure_env_file()"
 
-# Until the assistant (issue #3) lands, the backend is the only process.
-run: install env
+# Backend, action server and Rasa on 127.0.0.1; trains first when the data changed.
+run: env
+	$(PY) -m bot.launch
+
+# The backend alone (no assistant), e.g. for API work.
+backend: env
 	DEMO_DATA=$${DEMO_DATA:-1} $(PY) -m backend
 
-backend: run
+train: install
+	$(PY) -m bot.model_cache
 
-test: install
-	$(PY) -m ruff check backend tests scripts
+eval: install
+	$(PY) -m scripts.eval_nlu
+
+test: env
+	$(PY) -m ruff check backend bot actions tests scripts
 	$(PY) -m pytest -q
 
 lint: install
-	$(PY) -m ruff check backend tests scripts
+	$(PY) -m ruff check backend bot actions tests scripts
 
 bench: install
 	$(PY) -m scripts.bench

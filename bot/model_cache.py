@@ -19,9 +19,9 @@ INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
 CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
 
 
-def inputs_hash() -> str:
+def inputs_hash(inputs: tuple[str, ...] = INPUTS) -> str:
     digest = hashlib.sha256()
-    for name in INPUTS:
+    for name in inputs:
         path = ROOT / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
@@ -47,13 +47,28 @@ def ensure_model(force: bool = False) -> Path:
         print(f"model: reused {cached.name} from the cache", flush=True)
         return target
     print(f"model: training (inputs {key}); this takes a few minutes", flush=True)
+    _drop_stale_rasa_cache()
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     subprocess.run([sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
                     "--data", "data", "--out", str(target.parent), "--fixed-model-name", target.stem.removesuffix(".tar"),
                     "--quiet"], cwd=ROOT, env=env, check=True)
     CACHE.mkdir(parents=True, exist_ok=True)
     shutil.copy2(target, cached)
+    for old in target.parent.glob("power-95598-*.tar.gz"):
+        if old != target:
+            old.unlink()
     return target
+
+
+def _drop_stale_rasa_cache() -> None:
+    """Rasa's own training cache fingerprints our components by class, not by the
+    files they read (the jieba dictionary): when bot/nlu changed, start it afresh."""
+    marker = ROOT / ".rasa" / "bot-nlu.hash"
+    current = inputs_hash(("bot/nlu",))
+    if marker.exists() and marker.read_text() != current:
+        shutil.rmtree(ROOT / ".rasa" / "cache", ignore_errors=True)
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text(current)
 
 
 if __name__ == "__main__":
