@@ -36,7 +36,8 @@ PHONE = "phone"
 TICKET_ID = "ticket_id"
 
 _SPOKEN = str.maketrans("零〇洞一幺二两兩三四五六七拐八九勾", "00011222345677899")
-_SPOKEN_RUN = re.compile(r"[0-9零〇洞一幺二两兩三四五六七拐八九勾]{2,}")
+# Chinese digits only: an Arabic number followed by 一定/两个 must not swallow the 一 or 两.
+_SPOKEN_RUN = re.compile(r"[零〇洞一幺二两兩三四五六七拐八九勾]{2,}")
 _TICKET = re.compile(r"(?<![A-Za-z])[Gg][ \t]*[Dd][ \t\-]*(?P<digits>[0-9](?:[ \t\-]?[0-9]){13})(?![0-9])")
 _SEPARATOR = r"(?:[ \t\-－–—]{1,3}|[ \t]*[,，、][ \t]*)"
 _RUN = re.compile(rf"[0-9]+(?:{_SEPARATOR}[0-9]+)*")

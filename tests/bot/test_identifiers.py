@@ -141,3 +141,14 @@ def test_extractor_is_idempotent(tmp_path: Any) -> None:
     extractor.process([msg])
     extractor.process([msg])
     assert [e["value"] for e in msg.get("entities")] == ["GD20261126000123"]
+
+
+@pytest.mark.parametrize("text, entity, value", [
+    ("单号gd20261118000346一直没人处理", "ticket_id", "GD20261118000346"),
+    ("电话13812345678一定回我", "phone", "13812345678"),
+    ("户号3301234567两个月没电", "account_no", "3301234567"),
+])
+def test_a_number_followed_by_a_chinese_numeral_word(text, entity, value):
+    from bot.nlu.identifier_rules import find_identifiers
+
+    assert [(i.entity, i.value) for i in find_identifiers(text)] == [(entity, value)]

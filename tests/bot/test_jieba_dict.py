@@ -8,7 +8,7 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from tests.bot.helpers import create, message
 
 DICTIONARY_DIR = Path(__file__).resolve().parents[2] / "bot" / "nlu" / "jieba"
-POS_TAGS = {"n", "v", "nt", "nz", "a", "q"}
+POS_TAGS = {"n", "v", "nt", "nz", "a", "q", "t"}  # t: time words (下周三)
 
 
 def test_dictionary_directory_holds_only_the_dictionary() -> None:
@@ -31,3 +31,11 @@ def test_tokenizer_keeps_domain_words_whole(tmp_path: Any) -> None:
     tokenizer.process([msg])
     tokens = [t.text for t in msg.get("text_tokens")]
     assert {"阶梯电价", "漏电保护器", "跳闸", "网上国网", "电费"} <= set(tokens)
+
+
+def test_relative_weekdays_are_one_token(tmp_path: Any) -> None:
+    # Otherwise 下 and 这 end up as stray date entities.
+    tokenizer = create(JiebaTokenizer, tmp_path, {"dictionary_path": str(DICTIONARY_DIR)})
+    msg = message("下周四和这周六停电吗")
+    tokenizer.process([msg])
+    assert {"下周四", "这周六"} <= {t.text for t in msg.get("text_tokens")}
