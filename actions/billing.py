@@ -54,7 +54,7 @@ async def bill_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
         say(dispatcher, tracker, "非常抱歉，暂时无法查询账单，请稍后再试或使用网上国网App查询。")
         return []
     if not bills["items"]:
-        say(dispatcher, tracker, "该户号暂无账单记录。")
+        say(dispatcher, tracker, f"您户号{mask_account(tracker.get_slot('account_no'))}暂无账单记录。")
         return []
     latest = bills["items"][0]
     paid = "已缴清" if latest["status"] == "paid" else f"尚未缴清，待缴{_yuan(latest['total_due'])}"

@@ -37,6 +37,8 @@ def model_path(key: str) -> Path:
 
 
 def ensure_model(force: bool = False) -> Path:
+    if os.environ.get("ASSISTANT_MODEL"):  # an explicit model (experiments, debugging)
+        return Path(os.environ["ASSISTANT_MODEL"])
     key = inputs_hash()
     target, cached = model_path(key), CACHE / f"power-95598-{key}.tar.gz"
     if target.exists() and not force:

@@ -1,0 +1,101 @@
+"""A customer talks to the trained assistant: real NLU and dialogue policies,
+the real action server (a subprocess) and the real backend (in-process on
+SQLite). What the customer reads, and what lands in the backend."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aiohttp.test_utils import TestServer
+from rasa.core.agent import Agent
+from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy import select
+
+from backend.app import create_app
+from backend.models import Ticket
+from bot.model_cache import ROOT, ensure_model
+from tests.backend.units_fixture import seed_units
+from tests.conftest import API_TOKEN
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def backend_url(platform) -> AsyncIterator[str]:
+    await seed_units(platform)
+    server = TestServer(create_app(platform), port=free_port())
+    await server.start_server()
+    yield str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
+@pytest.fixture
+def action_server(backend_url, tmp_path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "BACKEND_URL": backend_url, "BACKEND_API_TOKEN": API_TOKEN, "ACTION_PORT": str(port),
+           "OUTBOX_PATH": str(tmp_path / "outbox.db")}
+    process = subprocess.Popen([sys.executable, "-m", "actions.server"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield f"{url}/webhook"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def agent(action_server) -> Agent:
+    return Agent.load(str(ensure_model()), action_endpoint=EndpointConfig(action_server))
+
+
+async def say(agent: Agent, sender: str, text: str) -> str:
+    replies = await agent.handle_text(text, sender_id=sender) or []
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+async def test_a_fault_report_becomes_a_ticket_with_its_deadline(agent, platform):
+    opening = await say(agent, "c1", "你好")
+    assert "依法保护" in opening and "请问有什么可以帮您" in opening  # privacy notice, then the greeting
+    assert "危险" in await say(agent, "c1", "我家突然没电了")
+    assert "地址" in await say(agent, "c1", "没有")
+    assert "电话" in await say(agent, "c1", "千岛湖镇坪山社区12幢301")
+    done = await say(agent, "c1", "13812345678")
+    assert "已为您受理故障报修，工单号GD" in done and "3月10日 09:45前到达现场" in done
+    async with platform.sessions() as session:
+        ticket = await session.scalar(select(Ticket))
+    assert (ticket.type, ticket.site_class, ticket.customer_phone) == ("fault_repair", "urban", "13812345678")
+
+
+async def test_side_question_inside_a_form_then_cancel(agent, platform):
+    assert "发生了什么" in await say(agent, "c2", "我要投诉")
+    side = await say(agent, "c2", "对了，电费在哪里交啊")
+    assert "网上国网" in side and "发生了什么" in side  # answered, then the form asks again
+    assert "已为您取消" in await say(agent, "c2", "算了，不投诉了")
+    async with platform.sessions() as session:
+        assert await session.scalar(select(Ticket)) is None
+
+
+async def test_identity_before_the_bill_in_traditional_characters(agent):
+    assert "户号" in await say(agent, "c3", "這個月電費多少")
+    assert "后4位" in await say(agent, "c3", "3301234567890")
+    assert "不一致" in await say(agent, "c3", "1111")
+    answer = await say(agent, "c3", "5678")
+    assert "尾号7890" in answer and "暂无账单记录" in answer  # the test account has no bills
