@@ -9,11 +9,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend import BackendError, BackendUnavailable, backend, turn_key
-from actions.outbox import keep_for_later
+from actions.backend import BackendError, BackendUnavailable, backend
+from actions.filing import file_ticket
 from actions.session import backend_channel, ticket_slots
 from actions.settings import ActionSettings
-from actions.text import NO_BACKEND, mask_account, say, when
+from actions.text import mask_account, say, when
 
 TIER_NAMES = {1: "第一档", 2: "第二档", 3: "第三档"}
 # A month this much above the recent average is worth pointing out.
@@ -129,15 +129,7 @@ async def create_service_request(dispatcher: CollectingDispatcher, tracker: Trac
     body = {"type": "service_request", "kind": kind, "channel": backend_channel(tracker),
             "description": description, "conversation_id": tracker.sender_id,
             "customer": {"account_no": tracker.get_slot("account_no")}}
-    key = turn_key(tracker, kind)
-    try:
-        return await backend().post("/api/tickets", body, key=key)
-    except BackendUnavailable:
-        await keep_for_later(key, body)
-        say(dispatcher, tracker, NO_BACKEND)
-    except BackendError as error:
-        dispatcher.utter_message(text=error.message)
-    return None
+    return await file_ticket(dispatcher, tracker, body, kind)
 
 
 async def reconnection(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

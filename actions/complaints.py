@@ -12,11 +12,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendError, BackendUnavailable, backend, turn_key
-from actions.outbox import keep_for_later
+from actions.filing import file_ticket, known_phone
 from actions.repairs import parse_phone
 from actions.session import backend_channel, clear_form_slots, hand_off, ticket_slots
-from actions.text import NO_BACKEND, say, when
+from actions.text import say, when
 
 CONFIDENTIAL_WORDS = ("保密", "不要透露", "别透露", "不要告诉", "别告诉", "不想让他知道")
 ANONYMOUS_WORDS = ("匿名", "不留", "不方便留", "不想留")
@@ -54,10 +53,7 @@ class ValidateComplaintForm(FormValidationAction):
 
     async def extract_contact_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
-        known = tracker.get_slot("phone")
-        if known and not tracker.get_slot("contact_phone"):
-            return {"contact_phone": known}
-        return {}
+        return known_phone(tracker)
 
     def validate_complaint_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:
@@ -105,19 +101,6 @@ class ActionAskComplaintConfirmed(Action):
         return []
 
 
-async def _file(dispatcher: CollectingDispatcher, tracker: Tracker, body: dict,
-                purpose: str) -> dict | None:
-    key = turn_key(tracker, purpose)
-    try:
-        return await backend().post("/api/tickets", body, key=key)
-    except BackendUnavailable:
-        await keep_for_later(key, body)
-        say(dispatcher, tracker, NO_BACKEND)
-    except BackendError as error:
-        dispatcher.utter_message(text=error.message)
-    return None
-
-
 class ActionSubmitComplaint(Action):
     def name(self) -> str:
         return "action_submit_complaint"
@@ -136,7 +119,7 @@ class ActionSubmitComplaint(Action):
             "customer": {} if anonymous else {"phone": tracker.get_slot("contact_phone"),
                                               "account_no": tracker.get_slot("account_no")},
         }
-        ticket = await _file(dispatcher, tracker, body, "complaint")
+        ticket = await file_ticket(dispatcher, tracker, body, "complaint")
         if ticket is None:
             return reset
         deadlines = ticket["deadlines"]
@@ -193,7 +176,7 @@ class ActionSubmitFeedback(Action):
                 "anonymous": kind == "report" and phone is None, "conversation_id": tracker.sender_id,
                 "customer": {"phone": phone} if phone else {}}
         reset = clear_form_slots()
-        ticket = await _file(dispatcher, tracker, body, kind)
+        ticket = await file_ticket(dispatcher, tracker, body, kind)
         if ticket is None:
             return reset
         reply = when(ticket["deadlines"].get("reply"))

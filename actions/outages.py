@@ -75,7 +75,7 @@ class ActionOutageLookup(Action):
             say(dispatcher, tracker, f"为您查到{found['date']}的停电信息：\n{lines}。{more}",
                 f"为您查到停电信息：{_notice(items[0], True)}。")
             return reset
-        advice = "；".join(found["advice"][:3]) if found.get("advice") else (
+        advice = "；".join(a.rstrip("。") for a in found["advice"][:3]) if found.get("advice") else (
             "请先确认是否欠费，检查家中总开关或漏电保护器是否跳闸，看看邻居家是否有电")
         say(dispatcher, tracker, f"暂未查到该区域{found['date']}的停电计划或故障停电信息。建议您：{advice}。"
             "如果确认不是自家线路问题，需要为您报修吗？",

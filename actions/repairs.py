@@ -9,10 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendError, BackendUnavailable, backend, turn_key
-from actions.outbox import keep_for_later
+from actions.backend import BackendError, BackendUnavailable, backend
+from actions.filing import file_ticket, known_phone
 from actions.session import backend_channel, clear_form_slots, ticket_slots
-from actions.text import NO_BACKEND, digits, say, when
+from actions.text import digits, say, when
 
 HAZARDS = ("断落", "掉地上", "掉下来", "冒烟", "起火", "着火", "火花", "打火", "烧焦", "焦糊", "触电", "漏电",
            "爆炸", "炸了", "电线杆倒", "电杆倒", "倾斜")
@@ -49,10 +49,7 @@ class ValidateRepairForm(FormValidationAction):
 
     async def extract_contact_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
-        known = tracker.get_slot("phone")
-        if known and not tracker.get_slot("contact_phone"):
-            return {"contact_phone": known}
-        return {}
+        return known_phone(tracker)
 
     def validate_fault_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
@@ -120,16 +117,9 @@ class ActionSubmitRepair(Action):
             "customer": {"phone": tracker.get_slot("contact_phone"),
                          "account_no": tracker.get_slot("account_no")},
         }
-        key = turn_key(tracker, "repair")
         reset = clear_form_slots()
-        try:
-            ticket = await backend().post("/api/tickets", body, key=key)
-        except BackendUnavailable:
-            await keep_for_later(key, body)
-            say(dispatcher, tracker, NO_BACKEND)
-            return reset
-        except BackendError as error:
-            dispatcher.utter_message(text=error.message)
+        ticket = await file_ticket(dispatcher, tracker, body, "repair")
+        if ticket is None:
             return reset
         deadlines = ticket["deadlines"]
         urgent = "您的报修已按紧急处理。" if hazard else ""

@@ -128,11 +128,13 @@ def test_diet_entities_inside_a_number_are_dropped_but_enclosing_ones_kept(tmp_p
         ("phone", "13812345678"), ("address", text[address_start:]), ("account_no", "3301234567")]
 
 
-def test_extractor_keeps_diet_findings_it_cannot_confirm(tmp_path: Any) -> None:
-    typo = entity("account_no", 2, 11, "330123456")  # 9 digits: the bot will ask again
-    msg = message("户号330123456", [typo])
+def test_extractor_drops_diet_identifiers_the_rules_reject(tmp_path: Any) -> None:
+    # 9 digits are no 户号, and "3乘以7" holds none: the form asks again instead.
+    typo = entity("account_no", 2, 11, "330123456")
+    sums = entity("phone", 0, 1, "3")
+    msg = message("户号330123456", [typo, sums])
     create(IdentifierExtractor, tmp_path).process([msg])
-    assert msg.get("entities") == [typo]
+    assert msg.get("entities") == []
 
 
 def test_extractor_is_idempotent(tmp_path: Any) -> None:

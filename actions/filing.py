@@ -1,0 +1,39 @@
+"""Filing a ticket from a conversation: exactly once, and never lost.
+
+Every action that writes a ticket goes through here: the Idempotency-Key is
+derived from the customer's message, an unreachable backend sends the ticket
+to the outbox (delivered later under the same key) and the customer is told
+plainly; a refusal is read out in the backend's own Chinese words.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend import BackendError, BackendUnavailable, backend, turn_key
+from actions.outbox import keep_for_later
+from actions.text import NO_BACKEND, say
+
+
+async def file_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, body: dict[str, Any],
+                      purpose: str) -> dict[str, Any] | None:
+    """The created ticket, or None when it was kept for later or refused (the customer was told)."""
+    key = turn_key(tracker, purpose)
+    try:
+        return await backend().post("/api/tickets", body, key=key)
+    except BackendUnavailable:
+        await keep_for_later(key, body)
+        say(dispatcher, tracker, NO_BACKEND)
+    except BackendError as error:
+        dispatcher.utter_message(text=error.message)
+    return None
+
+
+def known_phone(tracker: Tracker) -> dict[str, Any]:
+    """A phone number the customer already gave serves as the contact number (no second question)."""
+    known = tracker.get_slot("phone")
+    if known and not tracker.get_slot("contact_phone"):
+        return {"contact_phone": known}
+    return {}
