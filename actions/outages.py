@@ -68,16 +68,17 @@ class ActionOutageLookup(Action):
             dispatcher.utter_message(text=error.message)
             return reset
         ivr = is_ivr(tracker)
+        day_text = when(found["date"] + "T23:59:00+08:00")  # "11月28日"
         if found["items"]:
             items = found["items"][:MAX_NOTICES]
             more = f"另有{found['total'] - MAX_NOTICES}条，可在网上国网App查看。" if found["total"] > MAX_NOTICES else ""
             lines = "；\n".join(_notice(i, ivr) for i in items)
-            say(dispatcher, tracker, f"为您查到{found['date']}的停电信息：\n{lines}。{more}",
+            say(dispatcher, tracker, f"为您查到{day_text}的停电信息：\n{lines}。{more}",
                 f"为您查到停电信息：{_notice(items[0], True)}。")
             return reset
         advice = "；".join(a.rstrip("。") for a in found["advice"][:3]) if found.get("advice") else (
             "请先确认是否欠费，检查家中总开关或漏电保护器是否跳闸，看看邻居家是否有电")
-        say(dispatcher, tracker, f"暂未查到该区域{found['date']}的停电计划或故障停电信息。建议您：{advice}。"
+        say(dispatcher, tracker, f"暂未查到该区域{day_text}的停电计划或故障停电信息。建议您：{advice}。"
             "如果确认不是自家线路问题，需要为您报修吗？",
             "暂未查到停电信息。请先检查家中总开关是否跳闸、是否欠费。需要为您报修吗？")
         return [*reset, SlotSet("offer", "repair")]

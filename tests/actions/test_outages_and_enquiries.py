@@ -25,12 +25,14 @@ async def test_a_planned_outage_is_read_out(client, platform, dispatcher):
     await add_outage(platform, datetime(2026, 3, 11, 8, 0, tzinfo=TZ))
     await ActionOutageLookup().run(dispatcher, tracker({"area": "坪山社区", "date": "2026-03-11"}), {})
     said = texts(dispatcher)
+    assert "为您查到3月11日的停电信息" in said
     assert "计划停电：3月11日 08:00开始，预计3月11日 16:00恢复供电" in said and "线路检修" in said
 
 
 async def test_no_outage_gives_self_check_advice_and_a_repair_offer(client, dispatcher):
     events = await ActionOutageLookup().run(dispatcher, tracker({"area": "坪山社区"}), {})
-    assert "暂未查到" in texts(dispatcher) and "需要为您报修吗" in texts(dispatcher)
+    assert "暂未查到该区域3月10日的停电" in texts(dispatcher) and "需要为您报修吗" in texts(dispatcher)
+    assert "。；" not in texts(dispatcher)
     assert events[-1] == {"event": "slot", "timestamp": None, "name": "offer", "value": "repair"}
 
 
