@@ -99,3 +99,12 @@ async def test_identity_before_the_bill_in_traditional_characters(agent):
     assert "不一致" in await say(agent, "c3", "1111")
     answer = await say(agent, "c3", "5678")
     assert "尾号7890" in answer and "暂无账单记录" in answer  # the test account has no bills
+
+
+async def test_callers_hear_the_spoken_variations(agent):
+    from bot.channels.ivr import IvrOutput
+
+    output = IvrOutput()
+    await agent.handle_text("我要投诉", output_channel=output, sender_id="caller-1")
+    said = [m["text"] for m in output.messages]
+    assert "很抱歉给您带来不便，请说一下发生了什么事情。" in said  # the ivr variation, not the chat one
