@@ -50,6 +50,3 @@ def digits(text: str | None) -> str:
 def mask_account(account_no: str) -> str:
     return f"尾号{account_no[-4:]}"
 
-
-def entity_value(tracker: Tracker, entity: str) -> str | None:
-    return next(tracker.get_latest_entity_values(entity), None)
