@@ -13,9 +13,8 @@ from actions.backend import BackendError, BackendUnavailable, backend
 from actions.filing import file_ticket, known_phone
 from actions.session import backend_channel, clear_form_slots, ticket_slots
 from actions.text import digits, say, when
+from bot.nlu.hazards import detect_hazards
 
-HAZARDS = ("断落", "掉地上", "掉下来", "冒烟", "起火", "着火", "火花", "打火", "烧焦", "焦糊", "触电", "漏电",
-           "爆炸", "炸了", "电线杆倒", "电杆倒", "倾斜")
 FAULT_WORDS = ("没电", "停电", "断电", "跳闸", "电压", "闪", "火花", "冒烟", "电线", "电表", "漏电", "短路",
                "不稳", "烧", "灯")
 SITE_WORDS = {"remote": ("山区", "偏远", "边远", "海岛", "山里", "牧区"),
@@ -26,7 +25,8 @@ SITE_NAMES = {"urban": "城区", "rural": "农村", "remote": "特殊边远地�
 
 
 def has_hazard(text: str) -> bool:
-    return any(word in text for word in HAZARDS)
+    """A danger reported in `text`, negations understood (bot.nlu.hazards, the NLU's own rules)."""
+    return bool(detect_hazards(text))
 
 
 def parse_phone(value: Any) -> str | None:

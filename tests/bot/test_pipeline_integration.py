@@ -96,6 +96,12 @@ def test_tiny_model_parses_traditional_text_end_to_end(tmp_path: Path, monkeypat
     identifiers = [e for e in parsed["entities"] if e["entity"] in {"account_no", "phone"}]
     assert {e["extractor"] for e in identifiers} == {"IdentifierExtractor"}
 
+    # Danger is heard in any message, on the normalised text (HazardDetector).
+    outage = asyncio.run(agent.parse_message("停電了，表箱那邊還在冒煙，幾點能恢復"))
+    hazards = [e for e in outage["entities"] if e["entity"] == "hazard"]
+    assert [(e["value"], outage["text"][e["start"]:e["end"]], e["extractor"]) for e in hazards] == [
+        ("smoke", "冒烟", "HazardDetector")]
+
     greeting = asyncio.run(agent.parse_message("你們好"))
     assert greeting["text"] == "你们好"
     assert greeting["entities"] == []
