@@ -26,11 +26,11 @@ eval: install
 	$(PY) -m scripts.eval_nlu
 
 test: env
-	$(PY) -m ruff check backend bot actions tests scripts
+	$(PY) -m ruff check backend bot actions tests scripts glossary
 	$(PY) -m pytest -q
 
 lint: install
-	$(PY) -m ruff check backend bot actions tests scripts
+	$(PY) -m ruff check backend bot actions tests scripts glossary
 
 bench: install
 	$(PY) -m scripts.bench

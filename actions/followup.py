@@ -1,7 +1,6 @@
 """Follow-up on an existing ticket: progress, chasing (催办) and the callback rating."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -13,14 +12,12 @@ from actions.backend import BackendError, BackendUnavailable, backend, turn_key
 from actions.repairs import parse_phone
 from actions.session import ticket_slots
 from actions.text import DEADLINE_NAMES, STATUS_NAMES, TYPE_NAMES, say, when
+from glossary.identifiers import TICKET_ID_RE as TICKET_ID  # noqa: F401 - kept for importers
+from glossary.identifiers import parse_ticket_id
+from glossary.names import RATINGS
 
-TICKET_ID = re.compile(r"GD\s*(\d{8})\s*(\d{6})", re.IGNORECASE)
-RATING_NAMES = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
-
-
-def parse_ticket_id(text: str) -> str | None:
-    match = TICKET_ID.search(text or "")
-    return f"GD{match.group(1)}{match.group(2)}" if match else None
+# The ratings a customer can give; callback_failed is recorded by the backend, not said.
+RATING_NAMES = {code: name for code, name in RATINGS.items() if code != "callback_failed"}
 
 
 def _known_ticket(tracker: Tracker) -> str | None:

@@ -1,7 +1,6 @@
 """Identity check before any account data (PIPL): 户号 plus the phone's last 4 digits."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,8 +11,8 @@ from rasa_sdk.types import DomainDict
 from actions import billing
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.text import digits, say
+from glossary.identifiers import ACCOUNT_NO_RE as ACCOUNT_NO
 
-ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
 # phone_last4 values that end the form without a verified identity.
 LOCKED, UNAVAILABLE = "locked", "unavailable"
 

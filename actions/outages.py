@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.session import clear_form_slots
 from actions.text import digits, is_ivr, say, when
+from glossary.identifiers import ACCOUNT_NO_RE as ACCOUNT_NO
 
-ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
 # Words around a place name that are not part of it ("我家住在幸福里小区").
 PLACE_NOISE = re.compile(r"^(我家|我们|我|家)?(住在|在|是|位于)?|(那边|这边|附近|的)$")
 MAX_NOTICES = 3

@@ -1,7 +1,6 @@
 """Fault repair intake: what happened, danger first, where, who to call back."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -12,7 +11,10 @@ from rasa_sdk.types import DomainDict
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.filing import file_ticket, known_phone
 from actions.session import backend_channel, clear_form_slots, ticket_slots
-from actions.text import digits, say, when
+from actions.text import say, when
+from glossary import identifiers
+from glossary.identifiers import PHONE_RE as PHONE  # noqa: F401 - kept for importers
+from glossary.names import SITE_CLASSES as SITE_NAMES
 from bot.nlu.hazards import detect_hazards
 
 FAULT_WORDS = ("没电", "停电", "断电", "跳闸", "电压", "闪", "火花", "冒烟", "电线", "电表", "漏电", "短路",
@@ -20,8 +22,6 @@ FAULT_WORDS = ("没电", "停电", "断电", "跳闸", "电压", "闪", "火花"
 SITE_WORDS = {"remote": ("山区", "偏远", "边远", "海岛", "山里", "牧区"),
               "rural": ("农村", "村里", "乡下", "村"),
               "urban": ("城区", "市区", "城里", "县城", "镇上", "小区", "城市")}
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")
-SITE_NAMES = {"urban": "城区", "rural": "农村", "remote": "特殊边远地区"}
 
 
 def has_hazard(text: str) -> bool:
@@ -30,8 +30,8 @@ def has_hazard(text: str) -> bool:
 
 
 def parse_phone(value: Any) -> str | None:
-    number = digits(str(value))
-    return number if PHONE.match(number) else None
+    """The phone number in an answer, digits only (glossary.identifiers)."""
+    return identifiers.parse_phone(str(value))
 
 
 class ValidateRepairForm(FormValidationAction):

@@ -8,15 +8,11 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from glossary import names
+from glossary.masking import account_no_tail
+
 TZ = ZoneInfo("Asia/Shanghai")
-TYPE_NAMES = {
-    "consultation": "业务咨询", "fault_repair": "故障报修", "complaint": "投诉", "report": "举报",
-    "suggestion": "意见建议", "praise": "表扬", "service_request": "服务申请", "urge": "催办",
-}
-STATUS_NAMES = {"accepted": "已受理", "dispatched": "已派单", "processing": "处理中",
-                "replied": "已答复，待回访", "closed": "已办结"}
-DEADLINE_NAMES = {"arrival": "抢修人员到达现场", "restore": "恢复供电", "first_contact": "与您首次联系",
-                  "reply": "答复处理意见", "callback": "回访", "dispatch": "派单", "escalation": "上报督办"}
+TYPE_NAMES, STATUS_NAMES, DEADLINE_NAMES = names.TICKET_TYPES, names.TICKET_STATUSES, names.DEADLINES
 NO_BACKEND = ("非常抱歉，系统暂时繁忙，您的诉求已记录，系统恢复后会自动提交，工作人员会按您留的电话与您联系。"
               "如情况紧急，请直接拨打95598。")
 
@@ -48,5 +44,5 @@ def digits(text: str | None) -> str:
 
 
 def mask_account(account_no: str) -> str:
-    return f"尾号{account_no[-4:]}"
+    return account_no_tail(account_no)
 

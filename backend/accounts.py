@@ -20,11 +20,9 @@ from backend.billing import account_balance, bill_status, get_tariff
 from backend.context import Platform
 from backend.errors import Forbidden, TooManyAttempts
 from backend.models import Account, Area, Bill, IdentityFailure
-from backend.privacy import mask_account, mask_address, mask_name, mask_phone
+from backend.privacy import mask_account_no, mask_address, mask_name, mask_phone
 from backend.sla.calendar import TZ
-
-SITE_CLASS_NAMES = {"urban": "城区", "rural": "农村", "remote": "特殊边远"}
-ACCOUNT_STATUS_NAMES = {"normal": "正常", "disconnected_arrears": "欠费停电", "closed": "已销户"}
+from glossary.names import ACCOUNT_STATUSES, SITE_CLASSES
 
 
 class IdentityGuard:
@@ -101,18 +99,18 @@ def account_view(account: Account) -> dict[str, Any]:
     ends up in chat transcripts and agent screens."""
     area = account.area
     return {
-        "account_no": mask_account(account.account_no),
+        "account_no": mask_account_no(account.account_no),
         "name": mask_name(account.name),
         "phone": mask_phone(account.phone),
         "address": mask_address(account.address),
         "area": {
             "id": area.id, "name": area.name, "full_name": area.full_name,
-            "site_class": area.site_class, "site_class_name": SITE_CLASS_NAMES.get(area.site_class),
+            "site_class": area.site_class, "site_class_name": SITE_CLASSES.get(area.site_class),
             "unit": {"id": area.unit.id, "name": area.unit.name},
         },
         "transformer_area": account.transformer_area,
         "status": account.status,
-        "status_name": ACCOUNT_STATUS_NAMES.get(account.status, account.status),
+        "status_name": ACCOUNT_STATUSES.get(account.status, account.status),
         "tariff": account.tariff,
         "time_of_use": bool(account.time_of_use),
         "prepaid": bool(account.prepaid),
@@ -145,7 +143,7 @@ async def bills_view(platform: Platform, session: AsyncSession, account: Account
         })
     totals = account_balance(bills, today, tariff)
     return {
-        "account_no": mask_account(account.account_no), "as_of": today.isoformat(),
+        "account_no": mask_account_no(account.account_no), "as_of": today.isoformat(),
         "items": items,
         "arrears_total": money(totals["arrears"]), "late_fee_total": money(totals["late_fee"]),
         "total_due": money(totals["total_due"]), "max_days_overdue": totals["max_days_overdue"],

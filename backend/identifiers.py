@@ -1,29 +1,30 @@
-"""Normalising what customers type for a 户号 or a phone number.
+"""Validators for the 户号 and phone fields of request bodies.
 
-Used by every request model that takes one, so "3301 2345 67890" and
-"3301-234567890" are the same account everywhere.
+Thin wrappers around glossary.identifiers (the one definition of the formats):
+"3301 2345 67890" and "3301-234567890" are the same account everywhere, and a
+phone is stored as digits only. A value that is not one raises ValueError with
+the sentence the customer or operator sees.
 """
 from __future__ import annotations
 
-import re
+from glossary.identifiers import parse_account_no, parse_phone
 
-ACCOUNT_NO = re.compile(r"^(\d{10}|\d{13})$")
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+ACCOUNT_NO_MESSAGE = "请您核对户号：户号为10位数字，或以省份代码开头的13位数字。"
+PHONE_MESSAGE = "请您提供11位手机号码，或带区号的固定电话号码。"
 
 
 def account_no(value: str) -> str:
-    value = re.sub(r"[\s-]", "", value)
-    if not ACCOUNT_NO.match(value):
-        raise ValueError("户号应为10位或13位数字")
-    return value
+    parsed = parse_account_no(value, free_text=False)
+    if parsed is None:
+        raise ValueError(ACCOUNT_NO_MESSAGE)
+    return parsed
 
 
 def phone(value: str) -> str:
-    # Mobile numbers lose spaces and dashes; a landline keeps the dash after its area code.
-    value = re.sub(r"[\s-]", "", value) if value.startswith("1") else value.replace(" ", "")
-    if not PHONE.match(value):
-        raise ValueError("联系电话格式不正确，请提供11位手机号码或带区号的固定电话")
-    return value
+    parsed = parse_phone(value, free_text=False)
+    if parsed is None:
+        raise ValueError(PHONE_MESSAGE)
+    return parsed
 
 
 def optional(check):  # noqa: ANN001, ANN201 - wraps a validator for Optional fields

@@ -16,13 +16,12 @@ from sqlalchemy.orm import selectinload
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.models import Account, Area, Outage, OutageScope, Unit
-from backend.privacy import mask_account
+from backend.privacy import mask_account_no
 from backend.sla.calendar import TZ
 from backend.sla.durations import Duration
+from glossary.names import OUTAGE_STATUSES, OUTAGE_TYPES
 
-TYPE_NAMES = {"planned": "计划停电", "temporary": "临时停电", "fault": "故障停电"}
-STATUS_NAMES = {"scheduled": "待停电", "in_progress": "停电中", "restored": "已恢复送电",
-                "cancelled": "已取消"}
+TYPE_NAMES, STATUS_NAMES = OUTAGE_TYPES, OUTAGE_STATUSES
 # What a customer should check when no notice explains the outage (service-rules.md).
 SELF_CHECK_ADVICE = [
     "请先确认是否欠费停电，可在网上国网App查询余额和账单。",
@@ -102,7 +101,7 @@ async def for_account(session: AsyncSession, account_no: str, day: date, now: da
     """Notices covering the account: its whole area, or a scope naming its 台区."""
     account = await session.scalar(select(Account).where(Account.account_no == account_no))
     if account is None:
-        raise NotFound(f"未找到户号 {mask_account(account_no)}，请核对后再查询。",
+        raise NotFound(f"未找到户号 {mask_account_no(account_no)}，请核对后再查询。",
                        code="account_not_found")
     whole_area = or_(OutageScope.transformer_area.is_(None), OutageScope.transformer_area == "")
     scoped = select(OutageScope.outage_id).where(

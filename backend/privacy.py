@@ -1,51 +1,33 @@
-"""Masking of personal data (PIPL) for lists, logs and transcripts."""
+"""Masking of personal data (PIPL) in free text: transcripts and log lines.
+
+The masks of single fields (phone, 户号, name, address) are defined once in
+glossary.masking and re-exported here for the backend's modules. In free text:
+- an ID-card number keeps its first 6 and last 4 characters;
+- an 11-digit mobile number (glossary.identifiers.is_mobile) becomes 138****5678;
+- any other run of 10-13 digits (spaces and dashes allowed) keeps its last 4 digits:
+  a log line masks everything that could be a 户号, valid or not.
+"""
 from __future__ import annotations
 
 import re
 
-# An address is shown down to its community: cut after the last community-level
-# word that comes before the first house-number digit.
-_COMMUNITY = re.compile(r"^(.*(?:小区|社区|村|苑|花园|公寓|大厦|新村|家园|广场|里|庄|组))")
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+from glossary.identifiers import is_mobile
+from glossary.masking import mask_account_no, mask_address, mask_name, mask_phone
+
+__all__ = ["mask_account_no", "mask_address", "mask_name", "mask_phone", "mask_text"]
+
+_ELEVEN_DIGITS = re.compile(r"(?<!\d)\d{11}(?!\d)")
 _ACCOUNT = re.compile(r"(?<!\d)(?:\d[ -]?){6,9}(\d{4})(?!\d)")
 _ID_CARD = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9Xx])")
 
 
-def mask_phone(phone: str | None) -> str | None:
-    if not phone:
-        return phone
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}****{digits[-4:]}"
-
-
-def mask_account(account_no: str | None) -> str | None:
-    if not account_no:
-        return account_no
-    return "*" * max(len(account_no) - 4, 0) + account_no[-4:]
-
-
-def mask_name(name: str | None) -> str | None:
-    if not name:
-        return name
-    return name[0] + "*" * (len(name) - 1) if len(name) > 1 else "*"
-
-
-def mask_address(address: str | None) -> str | None:
-    if not address:
-        return address
-    head = address
-    digit = re.search(r"\d", address)
-    if digit:
-        head = address[: digit.start()]
-    match = _COMMUNITY.match(head)
-    kept = match.group(1) if match else head
-    return kept + "****" if kept != address else kept
+def _mask_mobile(match: re.Match[str]) -> str:
+    number = match.group()
+    return mask_phone(number) if is_mobile(number) else number
 
 
 def mask_text(text: str) -> str:
     """Mask identifiers inside free text (transcripts, log lines)."""
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
-    text = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = _ELEVEN_DIGITS.sub(_mask_mobile, text)
     return _ACCOUNT.sub(lambda m: "******" + m.group(1), text)

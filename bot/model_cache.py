@@ -1,9 +1,10 @@
 """`python -m bot.model_cache`: train only when what produces the model changed.
 
-The model is keyed by a hash of config.yml, domain.yml, data/ and the custom
-NLU components (bot/nlu/), and kept in a cache outside the checkout, so a
-fresh clone or a CI run with unchanged inputs reuses it (training takes
-minutes; copying takes a second). models/ gets the matching model.
+The model is keyed by a hash of config.yml, domain.yml, data/, the custom
+NLU components (bot/nlu/), our dialogue policy with the flow table it reads
+(bot/policies/, bot/flows.py) and the glossary they import (glossary/), and kept
+in a cache outside the checkout, so a fresh clone or a CI run with unchanged
+inputs reuses it (training takes minutes; copying takes a second). models/ gets the matching model.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu")
+INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/policies", "bot/flows.py", "glossary")
 CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
 
 

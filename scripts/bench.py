@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, text
@@ -26,6 +26,7 @@ from backend.scheduler import sweep
 from backend.settings import ROOT, Settings
 from backend.tickets.intake import create_ticket
 from backend.tickets.schemas import TicketCreate
+from glossary.identifiers import ticket_number
 from tests.backend.units_fixture import seed_units
 
 ARCHIVES = (0, 20_000, 100_000)
@@ -46,7 +47,7 @@ async def add_archive(platform: Platform, count: int) -> None:
         for first in range(start_id, start_id + count, batch):
             ids = range(first, min(first + batch, start_id + count))
             await conn.execute(insert(Ticket), [dict(
-                id=i, ticket_no=f"GD20250101{i:06d}", type="complaint", status="closed", channel="web",
+                id=i, ticket_no=ticket_number(date(2025, 1, 1), i), type="complaint", status="closed", channel="web",
                 description="历史投诉", unit_id="33012701", created_at=T0 - timedelta(days=200),
                 updated_at=T0 - timedelta(days=190), closed_at=T0 - timedelta(days=190),
                 version=1, is_repeat=False, escalation_intent=False, anonymous=False,

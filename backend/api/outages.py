@@ -26,7 +26,7 @@ from backend.outages import (
     notice_view,
     publish,
 )
-from backend.privacy import mask_account
+from backend.privacy import mask_account_no
 from backend.sla.calendar import TZ
 
 routes = ApiRoutes("outages")
@@ -174,7 +174,7 @@ async def get_outages(request: web.Request) -> web.Response:
     async with platform.sessions() as session:
         if q.account_no:
             transformer, notices = await for_account(session, q.account_no, day, now)
-            query = {"account_no": mask_account(q.account_no), "transformer_area": transformer}
+            query = {"account_no": mask_account_no(q.account_no), "transformer_area": transformer}
         else:
             notices = await for_area(session, q.area or "", day, now)
             query = {"area": q.area}

@@ -8,13 +8,13 @@ from pydantic import BaseModel, Field, validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from backend.accounts import SITE_CLASS_NAMES
 from backend.api import PLATFORM
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_query
 from backend.context import Platform
 from backend.models import Area
 from backend.units import areas_in_text, unit_tree
+from glossary.names import SITE_CLASSES
 
 routes = ApiRoutes("units")
 MAX_AREAS = 50
@@ -65,7 +65,7 @@ async def get_areas(request: web.Request) -> web.Response:
     items = [{
         "id": a.id, "name": a.name, "full_name": a.full_name, "city": a.city, "county": a.county,
         "street": a.street, "site_class": a.site_class,
-        "site_class_name": SITE_CLASS_NAMES.get(a.site_class),
+        "site_class_name": SITE_CLASSES.get(a.site_class),
         "unit": {"id": a.unit.id, "name": a.unit.name},
     } for a in areas[:MAX_AREAS]]
     return json_response({"items": items, "truncated": len(areas) > MAX_AREAS})

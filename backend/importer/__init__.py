@@ -21,9 +21,11 @@ YYYY-MM-DD HH:MM[:SS] in Beijing time.
 accounts — upsert by 户号: a new 户号 is inserted, a known one updated; an
 empty optional cell leaves the stored value unchanged (a new account gets the
 default).
-    户号* (account_no)        10 or 13 digits; spaces/dashes are ignored
+    户号* (account_no)        10 digits, or 13 starting with a province code + 0 (glossary.identifiers);
+                              spaces/dashes are ignored
     户名* (name)
-    联系电话* (phone)         mobile 1[3-9]xxxxxxxxx or landline 0571-12345678; alias 手机号
+    联系电话* (phone)         11-digit mobile or landline with area code (0571-64881234), stored as
+                              digits only; alias 手机号
     地址* (address)
     社区* (area)              the served area (社区/村/小区) as in the area table
     区县 (county)             needed when the area name exists in several counties

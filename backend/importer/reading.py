@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from glossary import identifiers, names
+
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _by_name(table: dict[str, str]) -> dict[str, str]:
+    return {name: code for code, name in table.items()}
 
 
 @dataclass(frozen=True)
@@ -50,11 +56,10 @@ COLUMNS: dict[str, tuple[Col, ...]] = {
         Col("原因", "reason", True), Col("停电范围", "area_text"),
     ),
 }
-ACCOUNT_STATUS = {"正常": "normal", "欠费停电": "disconnected_arrears", "销户": "closed"}
-OUTAGE_TYPE = {"计划": "planned", "计划停电": "planned", "临时": "temporary", "临时停电": "temporary",
-               "故障": "fault", "故障停电": "fault"}
-OUTAGE_STATUS = {"待停电": "scheduled", "计划中": "scheduled", "停电中": "in_progress",
-                 "已恢复": "restored", "已送电": "restored", "已取消": "cancelled"}
+# Column values: the names of glossary.names, plus the short forms operators' exports use.
+ACCOUNT_STATUS = {**_by_name(names.ACCOUNT_STATUSES), "销户": "closed"}
+OUTAGE_TYPE = {**_by_name(names.OUTAGE_TYPES), "计划": "planned", "临时": "temporary", "故障": "fault"}
+OUTAGE_STATUS = {**_by_name(names.OUTAGE_STATUSES), "计划中": "scheduled", "已恢复": "restored", "已送电": "restored"}
 _BOOLEANS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
              "true": True, "false": False, "1": True, "0": False}
 
@@ -64,19 +69,18 @@ _BOOLEANS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no"
 def parse_account_no(text: str) -> str:
     if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):
         raise ValueError("被表格软件转成了科学计数法，请把该列设为文本格式后重新导出")
-    digits = re.sub(r"[\s-]", "", text)
-    if not re.fullmatch(r"\d{10}|\d{13}", digits):
-        raise ValueError(f"应为10位或13位数字（实际{len(digits)}个字符）")
-    return digits
+    parsed = identifiers.parse_account_no(text, free_text=False)
+    if parsed is None:
+        digits = re.sub(r"[\s-]", "", text)
+        raise ValueError(f"应为10位数字或以省份代码开头的13位数字（实际{len(digits)}个字符）")
+    return parsed
 
 
 def parse_phone(text: str) -> str:
-    compact = re.sub(r"[\s-]", "", text).removeprefix("+86")
-    if re.fullmatch(r"1[3-9]\d{9}", compact):
-        return compact
-    if re.fullmatch(r"0\d{2,3}-?\d{7,8}", text.replace(" ", "")):
-        return text.replace(" ", "")
-    raise ValueError("格式不正确（应为11位手机号或带区号的固定电话）")
+    parsed = identifiers.parse_phone(text, free_text=False)
+    if parsed is None:
+        raise ValueError("格式不正确（应为11位手机号或带区号的固定电话）")
+    return parsed
 
 
 def parse_text(limit: int) -> Callable[[str], str]:

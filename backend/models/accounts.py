@@ -13,9 +13,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from glossary import names
+
 from .base import Base, Money, UTCDateTime, utcnow
 
-ACCOUNT_STATUSES = ("normal", "disconnected_arrears", "closed")
+ACCOUNT_STATUSES = tuple(names.ACCOUNT_STATUSES)  # codes; names in glossary.names
 
 
 class Account(Base):

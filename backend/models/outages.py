@@ -4,10 +4,13 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
+from glossary import names
+
 from .base import Base, UTCDateTime, utcnow
 
-OUTAGE_TYPES = ("planned", "temporary", "fault")
-OUTAGE_STATUSES = ("scheduled", "in_progress", "restored", "cancelled")
+# The codes; their names are in glossary.names.
+OUTAGE_TYPES = tuple(names.OUTAGE_TYPES)
+OUTAGE_STATUSES = tuple(names.OUTAGE_STATUSES)
 
 
 class Outage(Base):

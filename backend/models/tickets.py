@@ -14,17 +14,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from glossary import names
+
 from .base import Base, UTCDateTime, utcnow
 
-TICKET_TYPES = (
-    "consultation", "fault_repair", "complaint", "report", "suggestion",
-    "praise", "service_request", "urge",
-)
-SERVICE_REQUEST_KINDS = ("reconnection", "meter_test", "meter_fault", "appliance_damage", "other")
-COMPLAINT_CLASSES = ("service", "business", "outage", "supply_quality", "grid_construction")
-COMPLAINT_GRADES = ("general", "important", "major", "special")
-TICKET_STATUSES = ("accepted", "dispatched", "processing", "replied", "closed")
-RATINGS = ("satisfied", "basically_satisfied", "dissatisfied", "callback_failed")
+# The codes; their names are in glossary.names.
+TICKET_TYPES = tuple(names.TICKET_TYPES)
+SERVICE_REQUEST_KINDS = tuple(names.SERVICE_REQUEST_KINDS)
+COMPLAINT_CLASSES = tuple(names.COMPLAINT_CLASSES)
+COMPLAINT_GRADES = tuple(names.COMPLAINT_GRADES)
+TICKET_STATUSES = tuple(names.TICKET_STATUSES)
+RATINGS = tuple(names.RATINGS)
 
 
 class Ticket(Base):

@@ -4,10 +4,12 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 
+from glossary import names
+
 from .base import Base
 
 UNIT_LEVELS = ("province", "city", "county", "station")
-SITE_CLASSES = ("urban", "rural", "remote")
+SITE_CLASSES = tuple(names.SITE_CLASSES)  # codes; names in glossary.names
 
 
 class Unit(Base):

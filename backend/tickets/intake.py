@@ -23,6 +23,7 @@ from backend.tickets import clocks
 from backend.tickets.lifecycle import OPEN, escalate, record, start_major_escalation
 from backend.tickets.schemas import TicketCreate
 from backend.units import areas_in_text
+from glossary.identifiers import ticket_number
 
 # Types whose handling needs a way to reach the customer.
 NEEDS_PHONE = ("fault_repair", "service_request", "consultation", "complaint", "urge")
@@ -47,7 +48,7 @@ async def create_ticket(platform: Platform, body: TicketCreate, *, actor: str,
         session.add(ticket)
         try:
             await session.flush()
-            ticket.ticket_no = f"GD{ticket.created_at.astimezone(TZ):%Y%m%d}{ticket.id:06d}"
+            ticket.ticket_no = ticket_number(ticket.created_at.astimezone(TZ).date(), ticket.id)
             await _after_insert(platform, session, ticket, body, actor)
             await session.commit()
         except IntegrityError:

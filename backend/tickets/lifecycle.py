@@ -14,13 +14,11 @@ from backend.errors import Conflict, InvalidInput
 from backend.models import Ticket, TicketEvent
 from backend.tickets import clocks
 from backend.tickets.schemas import TicketEventCreate
+from glossary.names import TICKET_STATUSES
 
 OPEN = ("accepted", "dispatched", "processing", "replied")
 BEFORE_REPLY = ("accepted", "dispatched", "processing")
-STATUS_NAMES = {
-    "accepted": "已受理", "dispatched": "已派单", "processing": "处理中",
-    "replied": "已答复", "closed": "已办结",
-}
+STATUS_NAMES = TICKET_STATUSES
 
 
 def record(ticket: Ticket, kind: str, actor: str, at: datetime, note: str | None = None,

@@ -6,14 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from backend.models import Ticket, TicketDeadline
-from backend.privacy import mask_account, mask_address, mask_name, mask_phone
+from backend.privacy import mask_account_no, mask_address, mask_name, mask_phone
 from backend.sla.calendar import TZ
 from backend.tickets.clocks import current_deadlines
+from glossary.names import TICKET_TYPES
 
-TYPE_NAMES = {
-    "consultation": "业务咨询", "fault_repair": "故障报修", "complaint": "投诉", "report": "举报",
-    "suggestion": "意见建议", "praise": "表扬", "service_request": "服务申请", "urge": "催办",
-}
+TYPE_NAMES = TICKET_TYPES
 
 
 def iso(value: datetime | None) -> str | None:
@@ -36,7 +34,7 @@ def customer_view(ticket: Ticket, reveal: bool) -> dict[str, Any]:
         return {"name": ticket.customer_name, "phone": ticket.customer_phone,
                 "account_no": ticket.account_no}
     return {"name": mask_name(ticket.customer_name), "phone": mask_phone(ticket.customer_phone),
-            "account_no": mask_account(ticket.account_no)}
+            "account_no": mask_account_no(ticket.account_no)}
 
 
 def is_overdue(ticket: Ticket) -> bool:

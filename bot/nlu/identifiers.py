@@ -1,4 +1,4 @@
-"""Rasa entity extractor for account_no (户号), phone and ticket_id; rules in identifier_rules.
+"""Rasa entity extractor for account_no (户号), phone and ticket_id; rules in glossary.identifiers.
 
 Conflict resolution with DIET (or any other extractor earlier in the pipeline):
 for these three entity types the rules are the authority. Every account_no/phone/
@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.identifier_rules import ACCOUNT_NO, PHONE, TICKET_ID, Identifier, find_identifiers
+from glossary.identifiers import ACCOUNT_NO, PHONE, TICKET_ID, Identifier, find_identifiers
 
 RULE_TYPES = frozenset({ACCOUNT_NO, PHONE, TICKET_ID})
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from backend.privacy import mask_account, mask_address, mask_name, mask_phone, mask_text
+from backend.privacy import mask_account_no, mask_address, mask_name, mask_phone, mask_text
 
 
 @pytest.mark.parametrize("fn, raw, shown", [
     (mask_phone, "13812345678", "138****5678"),
     (mask_phone, "0571-87654321", "057****4321"),
-    (mask_account, "3301234567890", "*********7890"),
-    (mask_account, "1234567890", "******7890"),
+    (mask_account_no, "3301234567890", "*********7890"),
+    (mask_account_no, "1234567890", "******7890"),
     (mask_name, "张三", "张*"),
     (mask_name, "欧阳娜娜", "欧***"),
     (mask_address, "杭州市西湖区文三路幸福里小区3幢2单元501", "杭州市西湖区文三路幸福里小区****"),

@@ -40,7 +40,7 @@ async def test_areas_by_name_with_unit_and_site_class(client, auth, units):
     remote = body["items"][1]
     assert remote == {"id": 3, "name": "白马村", "full_name": "杭州市淳安县屏门乡白马村",
                       "city": "杭州市", "county": "淳安县", "street": "屏门乡",
-                      "site_class": "remote", "site_class_name": "特殊边远",
+                      "site_class": "remote", "site_class_name": "特殊边远地区",
                       "unit": {"id": "33012702", "name": "汾口供电所"}}
     assert body["truncated"] is False
 

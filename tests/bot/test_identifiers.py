@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from bot.nlu.identifier_rules import find_identifiers, spoken_to_digits
 from bot.nlu.identifiers import IdentifierExtractor
+from glossary.identifiers import find_identifiers, spoken_to_digits
 from tests.bot.helpers import create, message
 
 
@@ -151,6 +151,6 @@ def test_extractor_is_idempotent(tmp_path: Any) -> None:
     ("户号3301234567两个月没电", "account_no", "3301234567"),
 ])
 def test_a_number_followed_by_a_chinese_numeral_word(text, entity, value):
-    from bot.nlu.identifier_rules import find_identifiers
+    from glossary.identifiers import find_identifiers
 
     assert [(i.entity, i.value) for i in find_identifiers(text)] == [(entity, value)]
