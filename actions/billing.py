@@ -13,7 +13,7 @@ from actions.backend import BackendError, BackendUnavailable, backend
 from actions.filing import file_ticket
 from actions.session import backend_channel, ticket_slots
 from actions.settings import ActionSettings
-from actions.text import mask_account, say, when
+from actions.text import mask_account, say, spoken_ticket_id, when
 
 TIER_NAMES = {1: "第一档", 2: "第二档", 3: "第三档"}
 # A month this much above the recent average is worth pointing out.
@@ -37,9 +37,12 @@ async def _account_data(tracker: Tracker, with_account: bool = False) -> tuple[d
     return account, bills
 
 
-def _arrears_text(bills: dict) -> str:
+def _arrears_text(bills: dict, spoken: bool = False) -> str:
+    """What is still owed, in one complete sentence (a shorter one for the IVR)."""
     if Decimal(bills["total_due"]) <= 0:
         return ""
+    if spoken:
+        return f"目前待缴电费合计{_yuan(bills['total_due'])}，可用网上国网App或微信、支付宝缴纳。"
     fee = Decimal(bills["late_fee_total"])
     fee_text = f"（含违约金{_yuan(fee)}）" if fee > 0 else ""
     overdue = f"，最长已逾期{bills['max_days_overdue']}天" if bills["max_days_overdue"] else ""
@@ -64,7 +67,7 @@ async def bill_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
             f"本年度累计用电{latest['annual_kwh']}度，处于阶梯电价{TIER_NAMES.get(latest['tier'], '')}。"
             f"近三个月电费：{history}。{_arrears_text(bills)}")
     ivr = (f"您{_period(latest['period'])}用电{latest['kwh_total']}度，电费{_yuan(latest['amount'])}，"
-           f"{paid}。{_arrears_text(bills)[:40] if Decimal(bills['total_due']) > 0 else ''}")
+           f"{paid}。{_arrears_text(bills, spoken=True)}")
     say(dispatcher, tracker, text, ivr)
     return []
 
@@ -147,14 +150,16 @@ async def reconnection(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
         say(dispatcher, tracker, "系统显示您的户号没有欠费停电记录。如家中仍无电，可能是线路或设备故障，需要为您报修吗？")
         return [SlotSet("offer", "repair")]
     if due > 0:
-        say(dispatcher, tracker, f"您的户号因欠费停电，{_arrears_text(bills)}缴清后我们会尽快为您恢复供电。")
+        say(dispatcher, tracker, f"您的户号因欠费停电，{_arrears_text(bills)}缴清后我们会尽快为您恢复供电。",
+            f"您的户号因欠费停电，{_arrears_text(bills, spoken=True)}缴清后会尽快为您恢复供电。")
         return []
     ticket = await create_service_request(dispatcher, tracker, "reconnection", "欠费已缴清，申请恢复供电（复电）")
     if ticket is None:
         return []
     say(dispatcher, tracker, f"已为您提交复电申请，工单号{ticket['id']}。我们将在{when(ticket['deadlines']['reply'])}前"
         "为您恢复供电，请保持电话畅通。",
-        f"已为您提交复电申请，我们将在{when(ticket['deadlines']['reply'], True)}前恢复供电。")
+        f"已为您提交复电申请，工单号{spoken_ticket_id(ticket['id'])}。我们将在"
+        f"{when(ticket['deadlines']['reply'], True)}前恢复供电。")
     return ticket_slots(ticket)
 
 

@@ -60,8 +60,9 @@ class ActionTariff(Action):
             f"居民用电按年累计用电量分三档，第一档{tiers[0]['price']}元一度，用得越多单价越高。")
         if tracker.get_slot("verified"):
             return await billing.tariff_example(dispatcher, tracker)
-        say(dispatcher, tracker, "如需按您家的实际用电测算，可以提供户号和预留手机号后4位，我来为您计算。")
-        return []
+        say(dispatcher, tracker, "如需按您家的实际用电测算，请提供户号，核实身份后我来为您计算。",
+            "如需按您家的用电测算，请说出户号。")
+        return [SlotSet("offer", "tariff_example")]
 
 
 class ActionBusinessProcess(Action):

@@ -25,7 +25,7 @@ async def file_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, body: 
         return await backend().post("/api/tickets", body, key=key)
     except BackendUnavailable:
         await keep_for_later(key, body)
-        say(dispatcher, tracker, NO_BACKEND)
+        say(dispatcher, tracker, *NO_BACKEND)
     except BackendError as error:
         dispatcher.utter_message(text=error.message)
     return None

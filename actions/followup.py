@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendError, BackendUnavailable, backend, turn_key
+from actions.forms import StepwiseFormValidation
 from actions.repairs import parse_phone
-from actions.session import ticket_slots
-from actions.text import DEADLINE_NAMES, STATUS_NAMES, TYPE_NAMES, say, when
+from actions.session import clear_form_slots, ticket_slots
+from actions.text import BUSY, DEADLINE_NAMES, STATUS_NAMES, TYPE_NAMES, say, when
 from glossary.identifiers import TICKET_ID_RE as TICKET_ID  # noqa: F401 - kept for importers
 from glossary.identifiers import parse_ticket_id
 from glossary.names import RATINGS
@@ -24,7 +25,7 @@ def _known_ticket(tracker: Tracker) -> str | None:
     return tracker.get_slot("ticket_id") or tracker.get_slot("last_ticket_id")
 
 
-class ValidateTicketForm(FormValidationAction):
+class ValidateTicketForm(StepwiseFormValidation):
     def name(self) -> str:
         return "validate_ticket_form"
 
@@ -43,15 +44,18 @@ class ValidateTicketForm(FormValidationAction):
             return {"ticket_ref": ticket_id, "ticket_id": ticket_id}
         phone = parse_phone(text)
         if phone is None:
-            say(dispatcher, tracker, "没有识别到工单编号或手机号码，请再提供一次（工单编号以GD开头）。")
+            self.retry(dispatcher, tracker, "ticket_ref",
+                       "抱歉，没有识别到工单编号或手机号码。请您再提供一次，工单编号以GD开头。",
+                       "抱歉没有听清，请再说一次工单编号或手机号码。")
             return {"ticket_ref": None}
         try:
             found = await backend().get("/api/tickets", phone=phone, per_page=1)
         except (BackendUnavailable, BackendError):
-            say(dispatcher, tracker, "非常抱歉，暂时无法查询，请稍后再试。")
+            say(dispatcher, tracker, *BUSY)
             return {"ticket_ref": "unavailable"}
         if not found["items"]:
-            say(dispatcher, tracker, "没有查到该号码登记的工单，请核对号码或提供工单编号。")
+            self.retry(dispatcher, tracker, "ticket_ref", "抱歉，没有查到该号码登记的工单。请您核对号码，或者提供工单编号。",
+                       "抱歉，没有查到该号码的工单，请核对后再说一次。")
             return {"ticket_ref": None}
         ticket_id = found["items"][0]["id"]
         return {"ticket_ref": ticket_id, "ticket_id": ticket_id}
@@ -90,7 +94,8 @@ async def _urge(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict
         dispatcher.utter_message(text=error.message)
         return []
     except BackendUnavailable:
-        say(dispatcher, tracker, "非常抱歉，系统暂时繁忙，催办未能提交，请稍后再试或拨打95598。")
+        say(dispatcher, tracker, "非常抱歉，系统暂时繁忙，催办未能提交，请稍后再试或拨打95598。",
+                "非常抱歉，系统暂时繁忙，催办未能提交，请稍后再试或说转人工。")
         return []
     say(dispatcher, tracker, f"已为您催办工单{ticket['id']}，处理单位会尽快处理并与您联系。给您带来不便，敬请谅解。",
         "已为您催办，处理单位会尽快与您联系。")
@@ -125,18 +130,19 @@ class ActionTicketFollowup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         task = tracker.get_slot("pending_task")
-        reset = [SlotSet("pending_task", None), SlotSet("ticket_ref", None)]
+        # Ticket number, rating and task belong to this flow only.
+        reset = clear_form_slots()
         ticket_id = _known_ticket(tracker)
         if not ticket_id or tracker.get_slot("ticket_ref") == "unavailable":
             return reset
         try:
             ticket = await backend().get(f"/api/tickets/{ticket_id}")
         except BackendUnavailable:
-            say(dispatcher, tracker, "非常抱歉，系统暂时繁忙，请稍后再试或拨打95598。")
+            say(dispatcher, tracker, *BUSY)
             return reset
         except BackendError as error:
             dispatcher.utter_message(text=error.message)
-            return [*reset, SlotSet("ticket_id", None)]
+            return reset
         if task == "urge_ticket":
             events = await _urge(dispatcher, tracker, ticket)
         elif task == "rate_service":

@@ -1,23 +1,37 @@
 """Identity check before any account data (PIPL): 户号 plus the phone's last 4 digits."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import billing
 from actions.backend import BackendError, BackendUnavailable, backend
-from actions.text import digits, say
-from glossary.identifiers import ACCOUNT_NO_RE as ACCOUNT_NO
+from actions.forms import StepwiseFormValidation, latest_entities
+from actions.session import identity_events
+from actions.text import say
+from glossary.identifiers import parse_account_no, spoken_to_digits
 
 # phone_last4 values that end the form without a verified identity.
 LOCKED, UNAVAILABLE = "locked", "unavailable"
 
 
-class ValidateIdentityForm(FormValidationAction):
+def _four_digits(text: str, account_no: str | None) -> str | None:
+    """A separate group of exactly four digits (spoken digits too), not part of the 户号."""
+    shadow = spoken_to_digits(text or "")
+    if account_no:
+        shadow = re.sub(r"[\s\-]", "", shadow).replace(account_no, " ")
+    groups = re.findall(r"(?<!\d)\d{4}(?!\d)", shadow)
+    return groups[-1] if len(groups) == 1 else None
+
+
+class ValidateIdentityForm(StepwiseFormValidation):
+    """户号 then the last 4 digits; a new 户号 at any point starts the check again."""
+
     def name(self) -> str:
         return "validate_identity_form"
 
@@ -27,34 +41,54 @@ class ValidateIdentityForm(FormValidationAction):
             return []  # verified earlier in this session
         return domain_slots
 
-    def validate_account_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> dict[str, Any]:
-        number = digits(str(value))
-        if not ACCOUNT_NO.match(number):
-            say(dispatcher, tracker, "户号应为10位或13位数字，请核对后重新输入。", "户号应为十位或十三位数字，请重新输入。")
+    async def extract_account_no(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        found = [e["value"] for e in latest_entities(tracker, "account_no")] or [parse_account_no(text)]
+        number = found[0]
+        if number and number != tracker.get_slot("account_no"):
+            # Another account: the identity unit starts again.
+            return {"account_no": number, "phone_last4": None, "verified": False}
+        if tracker.get_slot("requested_slot") == "account_no" and not number:
+            self.retry(dispatcher, tracker, "account_no",
+                       "抱歉，没有识别到户号。户号是10位或13位数字，可在电费账单或“网上国网”App中查看，请您核对后再说一次。",
+                       "抱歉没有听清户号，请您再说一次，或者按键输入。")
             return {"account_no": None}
-        return {"account_no": number, "verified": False}
+        return {}
+
+    async def extract_phone_last4(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
+        text = tracker.latest_message.get("text") or ""
+        account_no = tracker.get_slot("account_no")
+        last4 = _four_digits(text, account_no)
+        if last4 and account_no and not tracker.get_slot("verified"):
+            return {"phone_last4": last4}
+        if tracker.get_slot("requested_slot") == "phone_last4" and not parse_account_no(text):
+            self.retry(dispatcher, tracker, "phone_last4", "请您输入该户号预留手机号码的后4位数字。",
+                       "请输入预留手机号码的后四位。")
+            return {"phone_last4": None}
+        return {}
 
     async def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        last4 = digits(str(value))
-        if len(last4) != 4:
-            say(dispatcher, tracker, "请输入预留手机号码的后4位数字。")
+        if value is None:
             return {"phone_last4": None}
         try:
             await backend().post("/api/accounts/verify",
-                                 {"account_no": tracker.get_slot("account_no"), "phone_last4": last4})
+                                 {"account_no": tracker.get_slot("account_no"), "phone_last4": value})
         except BackendUnavailable:
-            say(dispatcher, tracker, "非常抱歉，系统暂时无法核实身份，请稍后再试或拨打95598。")
+            say(dispatcher, tracker, "非常抱歉，系统暂时无法核实身份，请稍后再试或拨打95598。",
+                "非常抱歉，暂时无法核实身份，请稍后再试，或说转人工。")
             return {"phone_last4": UNAVAILABLE, "verified": False}
         except BackendError as error:
             if error.status == 429:
                 dispatcher.utter_message(text=error.message)
                 return {"phone_last4": LOCKED, "verified": False}
-            say(dispatcher, tracker, "户号或手机号码后4位与登记信息不一致，请核对后重新输入手机号码后4位。",
-                "信息不一致，请重新输入手机号码后四位。")
+            self.retry(dispatcher, tracker, "phone_last4",
+                       "抱歉，户号与手机号码后4位和登记信息不一致。请您核对后重新输入后4位；如户号有误，可以直接说新的户号。",
+                       "抱歉，信息不一致，请重新输入手机号码后四位。")
             return {"phone_last4": None, "verified": False}
-        return {"phone_last4": last4, "verified": True}
+        return {"phone_last4": value, "verified": True}
 
 
 class ActionAfterIdentity(Action):
@@ -68,7 +102,8 @@ class ActionAfterIdentity(Action):
         if not tracker.get_slot("verified"):
             if tracker.get_slot("phone_last4") not in (LOCKED, UNAVAILABLE):
                 say(dispatcher, tracker, "身份核实未完成，暂时无法为您查询账户信息。如需帮助，可以说“转人工”。")
-            return [SlotSet("pending_task", None), SlotSet("phone_last4", None)]
+            # A check that did not pass leaves no half identity behind.
+            return [SlotSet("pending_task", None), *identity_events()]
         task = tracker.get_slot("pending_task")
         steps = {"query_bill": billing.bill_summary, "bill_dispute": billing.bill_dispute,
                  "ask_reconnection": billing.reconnection, "ask_tariff": billing.tariff_example}

@@ -9,18 +9,22 @@ from rasa_sdk.types import DomainDict
 
 from actions.billing import create_service_request
 from actions.session import ticket_slots
-from actions.text import say, when
+from actions.text import say, spoken_ticket_id, when
 
 
 class ActionAcceptOffer(Action):
-    """A repair offer continues into the repair form (by rule); a meter test is filed here."""
+    """A repair offer continues into the repair form and the tariff example into the identity
+    check (by rule); a meter test is filed here."""
 
     def name(self) -> str:
         return "action_accept_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if tracker.get_slot("offer") != "meter_test":
+        offer = tracker.get_slot("offer")
+        if offer == "tariff_example":  # the identity form runs next (by rule), then the example
+            return [SlotSet("offer", None), SlotSet("pending_task", "ask_tariff")]
+        if offer != "meter_test":
             return [SlotSet("offer", None)]
         ticket = await create_service_request(dispatcher, tracker, "meter_test", "客户对电费有异议，申请电表校验")
         if ticket is None:
@@ -28,7 +32,8 @@ class ActionAcceptOffer(Action):
         say(dispatcher, tracker,
             f"已为您申请电表校验，工单号{ticket['id']}。工作人员会与您预约上门时间，并在"
             f"{when(ticket['deadlines']['reply'])}前告知校验结果。校验期间请正常用电。",
-            f"已为您申请电表校验，我们会在{when(ticket['deadlines']['reply'], True)}前告知结果。")
+            f"已为您申请电表校验，工单号{spoken_ticket_id(ticket['id'])}。我们会在"
+            f"{when(ticket['deadlines']['reply'], True)}前告知结果。")
         return [SlotSet("offer", None), *ticket_slots(ticket)]
 
 

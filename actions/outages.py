@@ -1,45 +1,97 @@
-"""Outage lookup by 户号 or area and date; self-check advice and a repair offer
-when no notice explains the customer's loss of supply."""
+"""Outage lookup for the place the customer names (or their 户号) and a day;
+self-check advice and a repair offer when no notice explains a loss of supply.
+
+Which place: a 户号 in the message, else the place the message names as the
+backend's area table resolves it (actions.places), else the account verified
+earlier in this session. A place named now always beats a remembered account.
+A place that is not exactly one area (a bare 社区, a name two counties share,
+a name the table lacks) is asked about, never guessed; every answer names
+the place it looked up.
+"""
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendError, BackendUnavailable, backend
+from actions.forms import WAY_OUT, WAY_OUT_IVR, StepwiseFormValidation, latest_entities, times_asked
+from actions.places import FOUND, NONE, Place, Resolution, resolve_place
 from actions.session import clear_form_slots
-from actions.text import digits, is_ivr, say, when
-from glossary.identifiers import ACCOUNT_NO_RE as ACCOUNT_NO
+from actions.text import is_ivr, mask_account, say, when
+from bot.flows import MAX_ASKS
+from glossary.identifiers import parse_account_no
 
-# Words around a place name that are not part of it ("我家住在幸福里小区").
-PLACE_NOISE = re.compile(r"^(我家|我们|我|家)?(住在|在|是|位于)?|(那边|这边|附近|的)$")
 MAX_NOTICES = 3
+# The place slot holds what to look up: {"account_no": …}, a resolved Place, or the
+# question still open about the customer's words ({"question": …, "spoken": …}).
+ACCOUNT, QUESTION = "account_no", "question"
 
 
-class ValidateOutageForm(FormValidationAction):
+def account_in(tracker: Tracker) -> str | None:
+    found = latest_entities(tracker, "account_no")
+    return found[0]["value"] if found else parse_account_no(tracker.latest_message.get("text"))
+
+
+class ValidateOutageForm(StepwiseFormValidation):
     def name(self) -> str:
         return "validate_outage_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> list[str]:
-        if tracker.get_slot("account_no") or tracker.get_slot("area"):
-            return []
-        return domain_slots
+    async def extract_outage_place(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        """Every turn of the form: the 户号 or the place in this message."""
+        asked = tracker.get_slot("requested_slot") == "outage_place"
+        account_no = account_in(tracker)
+        if account_no:
+            return {"outage_place": f"户号{mask_account(account_no)}", "place": {ACCOUNT: account_no}}
+        text = tracker.latest_message.get("text") or ""
+        mention = tracker.get_slot("place_mention") if asked else None
+        resolution = await resolve_place(f"{text} {mention}" if mention else text)
+        if resolution is None:  # the backend is down: the lookup will say so
+            return {"outage_place": text.strip() or "您所在的区域", "place": {}}
+        if resolution.status == FOUND and resolution.place:
+            return {"outage_place": resolution.place.short_name, "place": resolution.place.to_slot(),
+                    "place_mention": None}
+        if resolution.status == NONE and not asked:
+            # Nothing named in the request itself: the account checked earlier serves.
+            if tracker.get_slot("verified") and tracker.get_slot("account_no"):
+                account_no = tracker.get_slot("account_no")
+                return {"outage_place": f"户号{mask_account(account_no)}", "place": {ACCOUNT: account_no}}
+            return {}
+        return self._ask_again(resolution, mention)
 
-    def validate_outage_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> dict[str, Any]:
-        number = digits(str(value))
-        if ACCOUNT_NO.match(number):
-            return {"outage_place": number, "account_no": number}
-        place = PLACE_NOISE.sub("", str(value).strip(" ，。,.")).strip()
-        if len(place) < 2:
-            say(dispatcher, tracker, "请告诉我户号，或小区、村、街道的名称。")
-            return {"outage_place": None}
-        return {"outage_place": place, "area": place}
+    @staticmethod
+    def _ask_again(resolution: Resolution, mention: str | None) -> dict[str, Any]:
+        text, spoken = resolution.question()
+        if resolution.status == NONE and mention:
+            resolution = Resolution("unknown", mention=mention)
+            text, spoken = resolution.question()
+        return {"outage_place": None, "place_mention": resolution.mention or mention,
+                "place": {QUESTION: text, "spoken": spoken}}
+
+
+class ActionAskOutagePlace(Action):
+    """The form's question: the open question about the customer's words, else the plain one."""
+
+    def name(self) -> str:
+        return "action_ask_outage_place"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        place = tracker.get_slot("place") or {}
+        way_out = times_asked(tracker, "outage_place") >= MAX_ASKS - 1
+        if QUESTION in place:
+            say(dispatcher, tracker, place[QUESTION] + (WAY_OUT if way_out else ""),
+                place["spoken"] + (WAY_OUT_IVR if way_out else ""))
+        elif way_out:
+            say(dispatcher, tracker, "请告诉我小区、村或街道的名称，或者提供户号。" + WAY_OUT,
+                "请说小区、村或街道的名称，或者户号。" + WAY_OUT_IVR)
+        else:
+            dispatcher.utter_message(response="utter_ask_outage_place")
+        return []
 
 
 def _notice(item: dict, ivr: bool) -> str:
@@ -50,19 +102,33 @@ def _notice(item: dict, ivr: bool) -> str:
             f"范围：{place}，原因：{item['reason']}")
 
 
+def _query(place: dict[str, Any], day: str | None) -> tuple[dict[str, Any], str]:
+    """The /api/outages parameters for the place slot, and the place's name for the answer."""
+    if place.get(ACCOUNT):
+        return {"account_no": place[ACCOUNT], "date": day}, f"您户号{mask_account(place[ACCOUNT])}所在区域"
+    resolved = Place.from_slot(place)
+    if resolved is not None:
+        return {"area_ids": ",".join(str(i) for i in resolved.area_ids), "date": day}, resolved.short_name
+    return {}, ""
+
+
 class ActionOutageLookup(Action):
     def name(self) -> str:
         return "action_outage_lookup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        account_no, area, day = (tracker.get_slot(s) for s in ("account_no", "area", "date"))
-        reset = clear_form_slots("address")
+        reset = clear_form_slots()
+        params, where = _query(tracker.get_slot("place") or {}, tracker.get_slot("date"))
+        if not params:
+            say(dispatcher, tracker, "非常抱歉，停电信息暂时无法查询，请稍后再试，或通过网上国网App查看停电公告。",
+                "非常抱歉，停电信息暂时无法查询，请稍后再试。")
+            return reset
         try:
-            found = await backend().get("/api/outages", account_no=account_no if account_no else None,
-                                        area=None if account_no else area, date=day)
+            found = await backend().get("/api/outages", **params)
         except BackendUnavailable:
-            say(dispatcher, tracker, "非常抱歉，停电信息暂时无法查询，请稍后再试，或通过网上国网App查看停电公告。")
+            say(dispatcher, tracker, "非常抱歉，停电信息暂时无法查询，请稍后再试，或通过网上国网App查看停电公告。",
+                "非常抱歉，停电信息暂时无法查询，请稍后再试。")
             return reset
         except BackendError as error:
             dispatcher.utter_message(text=error.message)
@@ -73,12 +139,12 @@ class ActionOutageLookup(Action):
             items = found["items"][:MAX_NOTICES]
             more = f"另有{found['total'] - MAX_NOTICES}条，可在网上国网App查看。" if found["total"] > MAX_NOTICES else ""
             lines = "；\n".join(_notice(i, ivr) for i in items)
-            say(dispatcher, tracker, f"为您查到{day_text}的停电信息：\n{lines}。{more}",
-                f"为您查到停电信息：{_notice(items[0], True)}。")
+            say(dispatcher, tracker, f"为您查到{where}{day_text}的停电信息：\n{lines}。{more}",
+                f"{where}{day_text}有停电安排：{_notice(items[0], True)}。")
             return reset
         advice = "；".join(a.rstrip("。") for a in found["advice"][:3]) if found.get("advice") else (
             "请先确认是否欠费，检查家中总开关或漏电保护器是否跳闸，看看邻居家是否有电")
-        say(dispatcher, tracker, f"暂未查到该区域{day_text}的停电计划或故障停电信息。建议您：{advice}。"
+        say(dispatcher, tracker, f"暂未查到{where}{day_text}的停电计划或故障停电信息。建议您：{advice}。"
             "如果确认不是自家线路问题，需要为您报修吗？",
-            "暂未查到停电信息。请先检查家中总开关是否跳闸、是否欠费。需要为您报修吗？")
+            f"暂未查到{where}的停电信息。请先检查家中总开关是否跳闸、是否欠费。需要为您报修吗？")
         return [*reset, SlotSet("offer", "repair")]

@@ -1,31 +1,44 @@
-"""Fault repair intake: what happened, danger first, where, who to call back."""
+"""Fault repair intake: what happened, danger first, where, who to call back.
+
+Danger is heard in any answer (the `hazard` entity), is never asked for once
+named, and its advice comes before anything else. The address is the
+customer's whole answer; the backend's area table gives its site class, and
+when the table does not know the place the site class is asked (at most
+twice, then the backend's configured default applies) and the ticket is
+filed all the same: the backend routes it for manual dispatch (首问负责).
+"""
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend import BackendError, BackendUnavailable, backend
 from actions.filing import file_ticket, known_phone
+from actions.forms import StepwiseFormValidation, latest_entities, times_asked
+from actions.places import AMBIGUOUS, FOUND, TOO_VAGUE, resolve_place
 from actions.session import backend_channel, clear_form_slots, ticket_slots
-from actions.text import say, when
-from glossary import identifiers
-from glossary.identifiers import PHONE_RE as PHONE  # noqa: F401 - kept for importers
-from glossary.names import SITE_CLASSES as SITE_NAMES
+from actions.text import say, spoken_ticket_id, when
 from bot.nlu.hazards import detect_hazards
+from glossary import identifiers
+from glossary.names import SITE_CLASSES as SITE_NAMES
 
 FAULT_WORDS = ("没电", "停电", "断电", "跳闸", "电压", "闪", "火花", "冒烟", "电线", "电表", "漏电", "短路",
                "不稳", "烧", "灯")
-SITE_WORDS = {"remote": ("山区", "偏远", "边远", "海岛", "山里", "牧区"),
+SITE_WORDS = {"remote": ("山区", "偏远", "边远", "海岛", "山里", "牧区", "岛上"),
               "rural": ("农村", "村里", "乡下", "村"),
-              "urban": ("城区", "市区", "城里", "县城", "镇上", "小区", "城市")}
+              "urban": ("城区", "市区", "城里", "县城", "镇上", "小区", "城市", "街道")}
+# A site-class question unanswered this often leaves it to the backend's default.
+SITE_CLASS_ASKS = 2
+# Words that make an answer an address rather than a remark ("在这" is not an address).
+ADDRESS_HINT = re.compile(r"[0-9一二三四五六七八九十]|[省市区县镇乡村街路巷弄道里苑园楼幢栋号室组]|小区|社区|单元")
+YES_WORDS, NO_WORDS = ("有", "是的", "对"), ("没有", "没", "无", "不是")
 
 
 def has_hazard(text: str) -> bool:
-    """A danger reported in `text`, negations understood (bot.nlu.hazards, the NLU's own rules)."""
     return bool(detect_hazards(text))
 
 
@@ -34,70 +47,105 @@ def parse_phone(value: Any) -> str | None:
     return identifiers.parse_phone(str(value))
 
 
-class ValidateRepairForm(FormValidationAction):
+class ValidateRepairForm(StepwiseFormValidation):
     def name(self) -> str:
         return "validate_repair_form"
 
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        known_area = tracker.get_slot("area_id") is not None
+        if known_area or times_asked(tracker, "site_class") >= SITE_CLASS_ASKS:
+            return [slot for slot in domain_slots if slot != "site_class"]
+        return domain_slots
+
     async def extract_fault_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> dict[str, Any]:
-        # The message that reported the fault usually describes it already.
-        text = tracker.latest_message.get("text") or ""
-        if (not tracker.get_slot("fault_description") and tracker.get_intent_of_latest_message() == "report_fault"
-                and any(word in text for word in FAULT_WORDS)):
+        text = (tracker.latest_message.get("text") or "").strip()
+        asked = tracker.get_slot("requested_slot") == "fault_description"
+        reported = tracker.get_intent_of_latest_message() == "report_fault" and (
+            any(word in text for word in FAULT_WORDS) or has_hazard(text))
+        if not tracker.get_slot("fault_description") and (asked or reported):
             return {"fault_description": text}
         return {}
+
+    async def extract_safety_hazard(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        """A hazard in any answer counts; the question itself takes yes/no in words too (有，在冒火花)."""
+        if latest_entities(tracker, "hazard") and tracker.get_slot("safety_hazard") is not True:
+            return {"safety_hazard": True}
+        if tracker.get_slot("requested_slot") != "safety_hazard":
+            return {}
+        intent = tracker.get_intent_of_latest_message()
+        text = (tracker.latest_message.get("text") or "").strip()
+        if intent == "deny" or text.startswith(NO_WORDS):
+            return {"safety_hazard": False}
+        if intent == "affirm" or text.startswith(YES_WORDS):
+            return {"safety_hazard": True}
+        self.retry(dispatcher, tracker, "safety_hazard", "请您回答现场“有”还是“没有”危险情况。")
+        return {"safety_hazard": None}
 
     async def extract_contact_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
         return known_phone(tracker)
 
+    async def extract_site_class(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "site_class":
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        for site, words in SITE_WORDS.items():
+            if any(word in text for word in words):
+                return {"site_class": site}
+        if times_asked(tracker, "site_class") < SITE_CLASS_ASKS:
+            say(dispatcher, tracker, "抱歉，没有听清。请您回答城区、农村，还是山区、海岛等边远地区。",
+                "抱歉没有听清，请说城区、农村还是山区。")
+        return {"site_class": None}
+
     def validate_fault_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        text = str(value).strip()
+        text = str(value or "").strip()
         if len(text) < 2:
+            self.retry(dispatcher, tracker, "fault_description", "请您简单说一下故障情况，例如全部没电还是部分没电。")
             return {"fault_description": None}
-        if has_hazard(text) and tracker.get_slot("safety_hazard") is None:
-            dispatcher.utter_message(response="utter_safety_advice")
-            return {"fault_description": text, "safety_hazard": True}
         return {"fault_description": text}
 
     def validate_safety_hazard(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
-        if value and tracker.get_slot("requested_slot") == "safety_hazard":
+        # Advice once, when the danger is first heard in this form (not again after safety-first).
+        heard_now = bool(latest_entities(tracker, "hazard")) or tracker.get_slot("requested_slot") == "safety_hazard"
+        if value and heard_now:
             dispatcher.utter_message(response="utter_safety_advice")
-        return {"safety_hazard": bool(value)}
+        return {"safety_hazard": None if value is None else bool(value)}
 
     async def validate_address(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
-        address = str(value).strip()
-        if len(address) < 4:
-            say(dispatcher, tracker, "地址太简略了，请说明到小区或村，以及楼栋门牌。")
+        address = str(value or "").strip(" ，。,.")
+        if len(address) < 4 or not ADDRESS_HINT.search(address):
+            self.retry(dispatcher, tracker, "address",
+                       "抱歉，这个地址还不够具体。请您说一下小区或村的名称，以及楼栋门牌，例如“迎春社区3幢2单元”。",
+                       "请您说一下小区或村的名称，以及楼栋门牌。")
             return {"address": None}
-        try:
-            found = await backend().get("/api/areas", text=address)
-        except (BackendUnavailable, BackendError):
-            return {"address": address}  # the site class will be asked instead
-        if found["items"]:
-            area = found["items"][0]
-            return {"address": address, "area": area["name"], "site_class": area["site_class"]}
-        return {"address": address}
-
-    def validate_site_class(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> dict[str, Any]:
-        text = str(value)
-        if text in SITE_WORDS:
-            return {"site_class": text}
-        for site, words in SITE_WORDS.items():
-            if any(word in text for word in words):
-                return {"site_class": site}
-        say(dispatcher, tracker, "请回答城区、农村，或山区等特殊边远地区。")
-        return {"site_class": None}
+        resolution = await resolve_place(address)
+        if resolution is None:  # the backend is down: keep the address, ask the site class
+            return {"address": address, "area_id": None}
+        if resolution.status == FOUND and resolution.place and resolution.place.area_id is not None:
+            return {"address": address, "area_id": resolution.place.area_id,
+                    "site_class": resolution.place.site_class}
+        if resolution.status in (AMBIGUOUS, TOO_VAGUE):
+            question, spoken = resolution.question()
+            self.retry(dispatcher, tracker, "address", f"{question}请连同区县和楼栋门牌再说一次地址。",
+                       f"{spoken}请连同区县再说一次地址。")
+            return {"address": None}
+        # Not in the area table: the ticket is still filed and dispatched by hand.
+        return {"address": address, "area_id": None}
 
     def validate_contact_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
         phone = parse_phone(value)
         if phone is None:
-            say(dispatcher, tracker, "电话号码格式不正确，请提供11位手机号码或带区号的固定电话。")
+            self.retry(dispatcher, tracker, "contact_phone",
+                       "抱歉，没有识别到电话号码。请您提供11位手机号码，或带区号的固定电话。",
+                       "抱歉没有听清号码，请您再说一次手机号码。")
         return {"contact_phone": phone}
 
 
@@ -111,11 +159,11 @@ class ActionSubmitRepair(Action):
         body = {
             "type": "fault_repair", "channel": backend_channel(tracker),
             "description": tracker.get_slot("fault_description") or "客户报修",
-            "address": tracker.get_slot("address"), "area": tracker.get_slot("area"),
+            "address": tracker.get_slot("address"), "area_id": tracker.get_slot("area_id"),
             "site_class": tracker.get_slot("site_class"), "safety_hazard": hazard,
             "conversation_id": tracker.sender_id,
             "customer": {"phone": tracker.get_slot("contact_phone"),
-                         "account_no": tracker.get_slot("account_no")},
+                         "account_no": tracker.get_slot("account_no") if tracker.get_slot("verified") else None},
         }
         reset = clear_form_slots()
         ticket = await file_ticket(dispatcher, tracker, body, "repair")
@@ -123,10 +171,12 @@ class ActionSubmitRepair(Action):
             return reset
         deadlines = ticket["deadlines"]
         urgent = "您的报修已按紧急处理。" if hazard else ""
-        site = SITE_NAMES.get(ticket["site_class"], "")
+        site = SITE_NAMES.get(ticket.get("site_class") or "", "")
+        manual = "您的地址将由工作人员人工核实后派单，抢修时限不变。" if ticket.get("needs_manual_dispatch") else ""
         say(dispatcher, tracker,
             f"{urgent}已为您受理故障报修，工单号{ticket['id']}。按{site}抢修承诺，抢修人员将在"
             f"{when(deadlines['arrival'])}前到达现场，到达后尽快恢复供电（预计{when(deadlines['restore'])}前）。"
-            "请保持电话畅通。",
-            f"{urgent}已为您受理报修，抢修人员将在{when(deadlines['arrival'], True)}前到达，请保持电话畅通。")
-        return [*reset, *ticket_slots(ticket), SlotSet("offer", None)]
+            f"{manual}请保持电话畅通。",
+            f"{urgent}已为您受理报修，工单号{spoken_ticket_id(ticket['id'])}。抢修人员将在"
+            f"{when(deadlines['arrival'], True)}前到达，请保持电话畅通。")
+        return [*reset, *ticket_slots(ticket)]

@@ -17,20 +17,29 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.text import say
+from bot.flows import FLOWS, IDENTITY_SLOTS
 
-# Slots a form fills; cleared when the customer cancels or a ticket is filed.
-FORM_SLOTS = (
-    "pending_task", "offer", "outage_place", "site_class", "fault_description", "safety_hazard",
-    "contact_phone", "complaint_what", "complaint_when", "complaint_where", "complaint_outcome",
-    "complaint_confirmed", "anonymous", "confidential", "feedback_text", "ticket_ref", "address", "area",
-    "date",
-)
+# Slots cleared when a flow ends (filed, answered, cancelled or switched away
+# from): every form's own slots, and the slots that live for one turn or one
+# flow (bot/flows.py has the lifetimes). The identity unit is not among them.
+FLOW_SLOTS = tuple(dict.fromkeys([
+    *(slot for flow in FLOWS for slot in flow.slots),
+    "pending_task", "switch_to", "offer", "hazard", "place", "date", "area", "address", "business_type",
+]))
 # Rasa channel name → the backend's channel vocabulary.
 CHANNELS = {"ivr": "ivr", "wechat": "wechat", "rest": "web", "socketio": "web"}
 
 
 def clear_form_slots(*keep: str) -> list[EventType]:
-    return [SlotSet(slot, None) for slot in FORM_SLOTS if slot not in keep]
+    """End the current flow: forget everything that belonged to it."""
+    return [SlotSet(slot, None) for slot in FLOW_SLOTS if slot not in keep]
+
+
+def identity_events(account_no: str | None = None, phone_last4: str | None = None,
+                    verified: bool = False) -> list[EventType]:
+    """The identity unit (户号, phone digits, verified) is set and reset together."""
+    values = {"account_no": account_no, "phone_last4": phone_last4, "verified": verified}
+    return [SlotSet(slot, values[slot]) for slot in IDENTITY_SLOTS]
 
 
 def backend_channel(tracker: Tracker) -> str:
@@ -87,7 +96,7 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
     except (BackendUnavailable, BackendError):
         say(dispatcher, tracker,
             "非常抱歉，人工客服暂时无法接入。您可以直接拨打95598供电服务热线，我们24小时为您服务。",
-            "抱歉，人工客服暂时无法接入，请直接拨打九五五九八。")
+            "非常抱歉，人工客服暂时无法接入，请您稍后再说转人工，或者先告诉我您要办理的业务。")
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
     ahead = queued["queue_position"] - 1
     wait = f"您前面还有{ahead}位客户，" if ahead else ""

@@ -13,8 +13,12 @@ from glossary.masking import account_no_tail
 
 TZ = ZoneInfo("Asia/Shanghai")
 TYPE_NAMES, STATUS_NAMES, DEADLINE_NAMES = names.TICKET_TYPES, names.TICKET_STATUSES, names.DEADLINES
+# (text, spoken): callers are already on 95598, so they are never told to dial it.
 NO_BACKEND = ("非常抱歉，系统暂时繁忙，您的诉求已记录，系统恢复后会自动提交，工作人员会按您留的电话与您联系。"
-              "如情况紧急，请直接拨打95598。")
+              "如情况紧急，请直接拨打95598。",
+              "非常抱歉，系统暂时繁忙，您的诉求已记录，稍后会自动提交。如情况紧急，请说转人工。")
+BUSY = ("非常抱歉，系统暂时繁忙，请稍后再试，或拨打95598供电服务热线。", "非常抱歉，系统暂时繁忙，请稍后再试，或说转人工。")
+_SPOKEN_DIGITS = str.maketrans("0123456789", "零幺二三四五六七八九")
 
 
 def is_ivr(tracker: Tracker) -> bool:
@@ -32,6 +36,23 @@ def when(iso: str | None, ivr: bool = False) -> str:
         minute = f"{moment.minute}分" if moment.minute else ""
         return f"{moment.month}月{moment.day}日{moment.hour}点{minute}"
     return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def spoken_digits(number: str, groups: tuple[int, ...]) -> str:
+    """Digits read one by one in groups, as a caller writes them down: '二零二六，幺幺二九'."""
+    parts, at = [], 0
+    for size in groups:
+        if at < len(number):
+            parts.append(number[at:at + size].translate(_SPOKEN_DIGITS))
+        at += size
+    if at < len(number):
+        parts.append(number[at:].translate(_SPOKEN_DIGITS))
+    return "，".join(parts)
+
+
+def spoken_ticket_id(ticket_id: str) -> str:
+    """'GD20261129000123' → 'G D，二零二六，幺幺二九，零零零，幺二三'."""
+    return "G D，" + spoken_digits(ticket_id[2:], (4, 4, 3, 3))
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ivr_text: str | None = None) -> None:

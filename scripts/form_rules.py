@@ -9,31 +9,18 @@ from pathlib import Path
 
 import yaml
 
+from bot.flows import FLOWS, SIDE_ANSWERS
+
 ROOT = Path(__file__).resolve().parent.parent
-# form → (intents that start it, whether the task is remembered first, action after it)
-FORMS = {
-    "identity_form": (["query_bill", "bill_dispute", "ask_reconnection"], True, "action_after_identity"),
-    "outage_form": (["query_outage"], False, "action_outage_lookup"),
-    "repair_form": (["report_fault"], False, "action_submit_repair"),
-    "complaint_form": (["file_complaint"], False, "action_submit_complaint"),
-    "feedback_form": (["report_violation", "give_suggestion", "praise"], True, "action_submit_feedback"),
-    "ticket_form": (["query_ticket", "urge_ticket", "rate_service"], True, "action_ticket_followup"),
-}
-# A question inside a form is answered, then the form asks its question again.
-SIDE_ANSWERS = {
-    "ask_payment_methods": "utter_payment_methods",
-    "ask_service_channels": "utter_service_channels",
-    "ask_tariff": "action_tariff",
-    "ask_business_process": "action_business_process",
-    "bot_challenge": "utter_iamabot",
-    "out_of_scope": "utter_out_of_scope",
-}
+# What ends a form from inside it.
+LEAVING = {"cancel": "action_cancel", "request_human": "action_handoff", "goodbye": "action_goodbye_in_form"}
 
 
 def rules() -> list[dict]:
     out: list[dict] = []
-    for form, (intents, remember, after) in FORMS.items():
-        for intent in intents:
+    for flow in FLOWS:
+        form, remember, after = flow.form, flow.remember_task, flow.after
+        for intent in flow.intents:
             steps: list[dict] = [{"intent": intent}]
             if remember:
                 steps.append({"action": "action_remember_task"})
@@ -45,7 +32,7 @@ def rules() -> list[dict]:
         for intent, answer in SIDE_ANSWERS.items():
             out.append({"rule": f"{intent} inside {form}", "condition": [{"active_loop": form}], "steps": [
                 {"intent": intent}, {"action": answer}, {"action": form}, {"active_loop": form}]})
-        for intent, action in (("cancel", "action_cancel"), ("request_human", "action_handoff")):
+        for intent, action in LEAVING.items():
             out.append({"rule": f"{intent} inside {form}", "condition": [{"active_loop": form}], "steps": [
                 {"intent": intent}, {"action": action}, {"active_loop": None}]})
     return out

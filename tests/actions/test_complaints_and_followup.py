@@ -51,9 +51,53 @@ async def test_anonymous_complaint_is_warned_and_filed_without_identity(client, 
     assert "与您联系" not in texts(filed) and "答复处理意见" in texts(filed)
 
 
-def test_saying_no_to_the_read_back_starts_over(dispatcher):
-    result = ValidateComplaintForm().validate_complaint_confirmed(False, dispatcher, tracker(), {})
-    assert result["complaint_what"] is None and result["complaint_confirmed"] is None
+def read_back(text: str, intent: str = "deny", slots: dict | None = None):
+    turn = tracker({**COMPLAINT, "complaint_confirmed": None, "requested_slot": "complaint_confirmed", **(slots or {})},
+                   text=text, intent=intent)
+    turn.active_loop = {"name": "complaint_form"}
+    return turn
+
+
+async def test_at_the_read_back_one_part_can_be_corrected(dispatcher):
+    form = ValidateComplaintForm()
+    turn = read_back("时间不对，是前天")
+    assert await form.extract_complaint_confirmed(dispatcher, turn, {}) == {"complaint_confirmed": False}
+    result = form.validate_complaint_confirmed(False, dispatcher, turn, {})
+    assert result["complaint_when"] is None and result["complaint_confirmed"] is None
+    assert "complaint_what" not in result and "complaint_outcome" not in result  # the rest is kept
+
+
+async def test_a_bare_no_at_the_read_back_asks_which_part(dispatcher):
+    form = ValidateComplaintForm()
+    result = form.validate_complaint_confirmed(False, dispatcher, read_back("不对"), {})
+    assert result == {"complaint_confirmed": None, "complaint_fixing": True}
+    slots = ["complaint_what", "complaint_when", "complaint_where", "complaint_outcome", "contact_phone",
+             "complaint_confirmed"]
+    fixing = await form.required_slots(slots, dispatcher, read_back("", slots={"complaint_fixing": True}), {})
+    assert fixing[-2:] == ["complaint_fix", "complaint_confirmed"]
+    chosen = form.validate_complaint_fix("地点", dispatcher, read_back("地点"), {})
+    assert chosen["complaint_where"] is None and chosen["complaint_fixing"] is None
+
+
+async def test_no_at_the_read_back_heard_as_cancel_is_still_a_correction(dispatcher):
+    turn = read_back("不对，诉求写错了", intent="cancel")
+    events = await ValidateComplaintForm().run(dispatcher, turn, {"forms": {"complaint_form": {"required_slots": [
+        "complaint_what", "complaint_when", "complaint_where", "complaint_outcome", "contact_phone",
+        "complaint_confirmed"]}}, "slots": {}})
+    assert {"event": "slot", "timestamp": None, "name": "complaint_outcome", "value": None} in events
+
+
+def test_an_opener_without_content_asks_what_happened(dispatcher):
+    from actions.complaints import says_nothing
+
+    for opener in ("我要投诉你们的工作人员", "我要投诉", "我想反映个问题", "你好，我要举报", "我有个建议"):
+        assert says_nothing(opener), opener
+    for content in ("你们的人态度太差", "抄表员乱收费", "停电三天没人管", "希望停电前发短信"):
+        assert not says_nothing(content), content
+    form = ValidateComplaintForm()
+    turn = tracker({"requested_slot": "complaint_what"}, text="我要投诉你们的工作人员")
+    assert form.validate_complaint_what("我要投诉你们的工作人员", dispatcher, turn, {})["complaint_what"] is None
+    assert "具体说一下发生了什么" in texts(dispatcher)
 
 
 def test_complaint_class_from_the_words():
@@ -67,6 +111,19 @@ async def test_report_without_phone_is_anonymous_and_says_so(client, dispatcher)
         {"pending_task": "report_violation", "feedback_text": "有人在小区私接电线偷电", "contact_phone": "不留"}), {})
     said = texts(dispatcher)
     assert "您的举报已受理" in said and "3月24日前" in said and "处理结果将无法向您反馈" in said
+
+
+async def test_every_confirmation_has_a_spoken_form_with_the_number_in_groups(client, dispatcher):
+    for task, text in (("report_violation", "有人在小区私接电线偷电"), ("give_suggestion", "希望停电前发短信"),
+                       ("praise", "抢修师傅半夜冒雨来修，很负责")):
+        spoken = CollectingDispatcher()
+        await ActionSubmitFeedback().run(spoken, tracker(
+            {"pending_task": task, "feedback_text": text, "contact_phone": "13900001111"}, channel="ivr"), {})
+        said = texts(spoken)
+        assert "GD2026" not in said and len(said) <= 90, said
+    filed = CollectingDispatcher()
+    await ActionSubmitComplaint().run(filed, tracker(COMPLAINT, channel="ivr"), {})
+    assert "工单号G D，二零二六" in texts(filed) and "GD2026" not in texts(filed)
 
 
 async def test_progress_urge_and_dissatisfied_rating(client, dispatcher):
@@ -101,7 +158,7 @@ async def test_ticket_found_by_phone(client, dispatcher):
     found = await ValidateTicketForm().validate_ticket_ref("13900001111", dispatcher, tracker(), {})
     assert found["ticket_id"].startswith("GD")
     missing = await ValidateTicketForm().validate_ticket_ref("13700000000", dispatcher, tracker(), {})
-    assert missing == {"ticket_ref": None} and "没有查到" in texts(dispatcher)
+    assert missing == {"ticket_ref": None} and texts(dispatcher).startswith("抱歉，没有查到")
 
 
 async def test_second_misunderstanding_in_a_row_hands_over(client, dispatcher):

@@ -19,7 +19,7 @@ async def test_right_last4_verifies_wrong_one_asks_again(client, dispatcher):
     form = ValidateIdentityForm()
     turn = tracker({"account_no": ACCOUNT})
     assert await form.validate_phone_last4("1111", dispatcher, turn, {}) == {"phone_last4": None, "verified": False}
-    assert "不一致" in texts(dispatcher)
+    assert "不一致" in texts(dispatcher) and texts(dispatcher).startswith("抱歉")
     assert await form.validate_phone_last4("5678", dispatcher, turn, {}) == {"phone_last4": "5678", "verified": True}
 
 
@@ -36,10 +36,45 @@ async def test_lockout_ends_the_check_without_account_data(client, dispatcher, p
     assert "电费" not in texts(after)
 
 
-def test_account_number_must_have_10_or_13_digits(dispatcher):
+def identity_turn(text: str, asked: str | None, slots: dict | None = None, entities: list | None = None):
+    turn = tracker({"requested_slot": asked, **(slots or {})}, text=text, entities=entities)
+    turn.active_loop = {"name": "identity_form"}
+    return turn
+
+
+async def test_account_number_must_have_10_or_13_digits(dispatcher):
     form = ValidateIdentityForm()
-    assert form.validate_account_no("3301 2345 67890", dispatcher, tracker(), {})["account_no"] == ACCOUNT
-    assert form.validate_account_no("33012", dispatcher, tracker(), {}) == {"account_no": None}
+    found = await form.extract_account_no(dispatcher, identity_turn("3301 2345 67890", "account_no"), {})
+    assert found == {"account_no": ACCOUNT, "phone_last4": None, "verified": False}
+    short = await form.extract_account_no(dispatcher, identity_turn("33012", "account_no"), {})
+    assert short == {"account_no": None} and texts(dispatcher).startswith("抱歉")
+    # 13 digits without a province prefix are not a 户号 anywhere.
+    assert await form.extract_account_no(dispatcher, identity_turn("9901234567890", "account_no"), {}) == {
+        "account_no": None}
+
+
+async def test_another_account_resets_the_whole_identity(dispatcher):
+    form = ValidateIdentityForm()
+    other = await form.extract_account_no(dispatcher, identity_turn("查一下3301999999999的电费", None, VERIFIED), {})
+    assert other == {"account_no": "3301999999999", "phone_last4": None, "verified": False}
+    same = await form.extract_account_no(dispatcher, identity_turn(f"户号{ACCOUNT}", None, VERIFIED), {})
+    assert same == {}
+
+
+async def test_account_and_last4_in_one_message(dispatcher):
+    form = ValidateIdentityForm()
+    turn = identity_turn(f"{ACCOUNT} 5678", "account_no", {"account_no": ACCOUNT})
+    assert await form.extract_phone_last4(dispatcher, turn, {}) == {"phone_last4": "5678"}
+
+
+async def test_the_third_identity_question_mentions_a_way_out(client, dispatcher):
+    form = ValidateIdentityForm()
+    events = [{"event": "active_loop", "name": "identity_form"},
+              *({"event": "slot", "name": "requested_slot", "value": "phone_last4"} for _ in range(2))]
+    turn = tracker({"account_no": ACCOUNT, "requested_slot": "phone_last4"}, text="1111", events=events)
+    turn.active_loop = {"name": "identity_form"}
+    await form.validate_phone_last4("1111", dispatcher, turn, {})
+    assert "转人工" in texts(dispatcher) and "取消" in texts(dispatcher)
 
 
 async def test_bill_summary_reads_the_latest_bill_and_what_is_owed(client, platform, dispatcher):

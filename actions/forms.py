@@ -1,0 +1,57 @@
+"""What every form's validation has in common, in one place.
+
+- A message that is not an answer (a greeting, thanks, goodbye, a side
+  question, 取消, 转人工) fills nothing: the validation returns no slot at all,
+  so the form is rejected for this turn and the rules answer it instead.
+- A rejected answer is met with a polite, specific prompt; when the same
+  question is about to be asked for the third time the prompt also says how
+  to get out: 转人工 or 取消 (bot.flows.MAX_ASKS).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.text import say
+from bot.flows import MAX_ASKS, NOT_AN_ANSWER
+
+WAY_OUT = "如需帮助，您可以说“转人工”，或者说“取消”结束本次办理。"
+WAY_OUT_IVR = "需要帮助请说转人工，不办了请说取消。"
+
+
+def times_asked(tracker: Tracker, slot: str) -> int:
+    """How often the active form has asked for `slot` since it started."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == tracker.active_loop.get("name"):
+            break
+        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value") == slot:
+            count += 1
+    return count
+
+
+def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
+    return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+
+
+class StepwiseFormValidation(FormValidationAction):
+    """Base of every form's validation action (see the module docstring)."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        """Validate the turn, unless the message is not an answer at all."""
+        if tracker.active_loop.get("name") and tracker.get_intent_of_latest_message() in NOT_AN_ANSWER:
+            return []
+        return await super().run(dispatcher, tracker, domain)
+
+    def retry(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, text: str,
+              ivr_text: str | None = None) -> None:
+        """Say why the answer was not taken and what to give instead; offer a way out on the third ask."""
+        if times_asked(tracker, slot) >= MAX_ASKS - 1:
+            say(dispatcher, tracker, f"{text}{WAY_OUT}", f"{ivr_text or text}{WAY_OUT_IVR}")
+        else:
+            say(dispatcher, tracker, text, ivr_text)

@@ -1,0 +1,90 @@
+"""Places named by the customer, as the backend's area table resolves them.
+
+The area table is the authority (GET /api/places/resolve); DIET's `area` spans
+are not used for lookups. This module gives the actions a typed view of the
+answer and the one question to ask back when it is not a single place.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from actions.backend import BackendError, BackendUnavailable, backend
+
+log = logging.getLogger(__name__)
+FOUND, AMBIGUOUS, TOO_VAGUE, UNKNOWN, NONE = "found", "ambiguous", "too_vague", "unknown", "none"
+MAX_CHOICES = 3
+
+
+@dataclass(frozen=True)
+class Place:
+    level: str  # area | street | county
+    name: str
+    full_name: str
+    county: str
+    area_ids: tuple[int, ...]
+    area_id: int | None = None
+    site_class: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Place:
+        return cls(level=data["level"], name=data["name"], full_name=data["full_name"],
+                   county=data.get("county") or "", area_ids=tuple(data.get("area_ids") or ()),
+                   area_id=data.get("area_id"), site_class=data.get("site_class"))
+
+    @property
+    def short_name(self) -> str:
+        """'桐庐县迎春社区': enough to tell it from a namesake, short enough to say."""
+        return self.name if self.level == "county" else f"{self.county}{self.name}"
+
+    def to_slot(self) -> dict[str, Any]:
+        return {"level": self.level, "name": self.name, "full_name": self.full_name, "county": self.county,
+                "area_ids": list(self.area_ids), "area_id": self.area_id, "site_class": self.site_class}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> Place | None:
+        return cls.from_json(value) if isinstance(value, dict) and value.get("name") else None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    status: str
+    mention: str = ""
+    place: Place | None = None
+    candidates: tuple[Place, ...] = field(default_factory=tuple)
+
+    def question(self) -> tuple[str, str]:
+        """What to ask back (text, spoken) when this is not exactly one place."""
+        if self.status == AMBIGUOUS:
+            names = [c.short_name for c in self.candidates[:MAX_CHOICES]]
+            if len(names) == 1:
+                ask = f"请问您说的是{names[0]}吗？如果不是，请说一下所在的区县。"
+            else:
+                ask = f"“{self.mention}”有{len(self.candidates)}处，请问是{'，还是'.join(names)}？"
+            return ask, ask
+        if self.status == TOO_VAGUE:
+            what = self.mention or "地方"
+            return (f"请问是哪个{what}？请说一下{what}的名称，例如“迎春社区”“屏门村”。",
+                    f"请问是哪个{what}？请说一下名称。")
+        if self.status == UNKNOWN:
+            return (f"抱歉，暂未找到“{self.mention}”对应的供电区域。请您补充所在的区县和乡镇（街道），"
+                    "或者提供户号，我再为您查询。",
+                    f"抱歉，暂未找到{self.mention}。请您说一下所在的区县和乡镇，或者户号。")
+        return ("请告诉我小区、村或街道的名称，或者提供户号。", "请说一下小区、村或街道的名称，或者户号。")
+
+
+async def resolve_place(text: str) -> Resolution | None:
+    """The place(s) named in `text`; None when the backend cannot be asked."""
+    text = (text or "").strip()
+    if not text:
+        return Resolution(NONE)
+    try:
+        found = await backend().get("/api/places/resolve", text=text[:200])
+    except (BackendUnavailable, BackendError) as error:
+        log.warning("place resolution failed: %s", error)
+        return None
+    place = found.get("place")
+    return Resolution(status=found["status"], mention=found.get("mention") or "",
+                      place=Place.from_json(place) if place else None,
+                      candidates=tuple(Place.from_json(c) for c in found.get("candidates") or ()))
