@@ -29,6 +29,8 @@ from backend.settings import Settings
 from backend.sla.calendar import TZ
 
 API_TOKEN = "test-token"
+# The whole-assistant fixtures (backend_url, action_server, agent) for end-to-end tests.
+pytest_plugins = ["tests.assistant_fixtures"]
 PG_ADMIN = os.environ.get("TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from backend.models import Ticket
 from tests.actions.conftest import add_bills
-from tests.test_end_to_end import action_server, agent, backend_url, say  # noqa: F401 - fixtures
+from tests.assistant_fixtures import say
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

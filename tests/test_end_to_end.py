@@ -3,72 +3,13 @@ the real action server (a subprocess) and the real backend (in-process on
 SQLite). What the customer reads, and what lands in the backend."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
-from aiohttp.test_utils import TestServer
-from rasa.core.agent import Agent
-from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy import select
 
-from backend.app import create_app
 from backend.models import Ticket
-from bot.model_cache import ROOT, ensure_model
-from tests.backend.units_fixture import seed_units
-from tests.conftest import API_TOKEN
+from tests.assistant_fixtures import say
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-async def backend_url(platform) -> AsyncIterator[str]:
-    await seed_units(platform)
-    server = TestServer(create_app(platform), port=free_port())
-    await server.start_server()
-    yield str(server.make_url("")).rstrip("/")
-    await server.close()
-
-
-@pytest.fixture
-def action_server(backend_url, tmp_path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "BACKEND_URL": backend_url, "BACKEND_API_TOKEN": API_TOKEN, "ACTION_PORT": str(port),
-           "OUTBOX_PATH": str(tmp_path / "outbox.db")}
-    process = subprocess.Popen([sys.executable, "-m", "actions.server"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    yield f"{url}/webhook"
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture
-def agent(action_server) -> Agent:
-    return Agent.load(str(ensure_model()), action_endpoint=EndpointConfig(action_server))
-
-
-async def say(agent: Agent, sender: str, text: str) -> str:
-    replies = await agent.handle_text(text, sender_id=sender) or []
-    return "\n".join(r.get("text", "") for r in replies)
 
 
 async def test_a_fault_report_becomes_a_ticket_with_its_deadline(agent, platform):
