@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install env run backend train eval test lint bench
+.PHONY: install env run backend train eval cv test lint bench
 
 install:
 	@scripts/install.sh
@@ -22,8 +22,16 @@ backend: env
 train: install
 	$(PY) -m bot.model_cache
 
+# NLU on the development set (tests/nlu/dev) and the test set (tests/nlu/test), against
+# a character n-gram baseline trained on the same data: reports/nlu_eval.md.
 eval: install
 	$(PY) -m scripts.eval_nlu
+
+# Choosing pipeline settings: cross-validation on data/nlu only (never dev or test),
+# pipeline and baseline on the same folds: reports/nlu_cv.md. `make cv CONFIG=other.yml`.
+CONFIG ?= config.yml
+cv: install
+	nice $(PY) -m scripts.cv_nlu --config $(CONFIG) --folds 5
 
 test: env
 	$(PY) -m ruff check backend bot actions tests scripts glossary
