@@ -17,6 +17,7 @@ from backend.api import (
     health,
     kpi,
     outages,
+    places,
     reference,
     staff,
     tickets,
@@ -32,7 +33,7 @@ from backend.sla.calendar import TZ
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
-                units.routes, staff.routes, reference.routes,
+                units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes]
 
 
@@ -45,6 +46,7 @@ async def build_platform(settings: Settings) -> Platform:
         from backend.demo.tickets import seed_demo_tickets
 
         counts = await seed_demo(platform.sessions, today=platform.clock().astimezone(TZ).date())
+        platform.places.invalidate()  # the seed wrote areas and their aliases
         if counts:  # only a database that was empty gets demo tickets too
             counts["tickets"] = await seed_demo_tickets(platform)
             log.info("demo data seeded: %s", counts)

@@ -1,4 +1,4 @@
-"""Outage notices (停电信息): lookup by account or area name, publishing, status steps.
+"""Outage notices (停电信息): lookup by account or areas, publishing, status steps.
 
 All instants are stored in UTC and shown in Asia/Shanghai; a "day" is always a
 local calendar day, because that is what a customer asking "今天停电吗" means.
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -110,14 +110,16 @@ async def for_account(session: AsyncSession, account_no: str, day: date, now: da
     return account.transformer_area, await _notices(session, day, now, Outage.id.in_(scoped))
 
 
-async def for_area(session: AsyncSession, name: str, day: date, now: datetime) -> list[Outage]:
-    # Both directions for area names: "坪山" finds 坪山社区, and a full address such
-    # as "淳安县千岛湖镇坪山社区" (what customers actually type) finds it too.
-    area_match = or_(Area.name.contains(name, autoescape=True), literal(name).contains(Area.name))
-    scoped = select(OutageScope.outage_id).join(Area, Area.id == OutageScope.area_id).where(area_match)
-    text_match = or_(*(column.contains(name, autoescape=True)
-                       for column in (Outage.street, Outage.community, Outage.county)))
-    return await _notices(session, day, now, or_(Outage.id.in_(scoped), text_match))
+async def for_areas(session: AsyncSession, area_ids: list[int], day: date, now: datetime) -> list[Outage]:
+    """Notices covering any of the areas (a whole area or one of its 台区).
+
+    Places named in words are resolved to area ids first (backend/places.py), so a
+    bare 社区 can never match another county's 长街社区.
+    """
+    if not area_ids:
+        return []
+    scoped = select(OutageScope.outage_id).where(OutageScope.area_id.in_(area_ids))
+    return await _notices(session, day, now, Outage.id.in_(scoped))
 
 
 async def load_outage(session: AsyncSession, outage_id: int) -> Outage:

@@ -29,7 +29,10 @@ class ClockRule:
     def limit_for(self, site_class: str | None) -> Duration:
         if "*" in self.limits:
             return self.limits["*"]
-        return self.limits[site_class or "urban"]
+        if site_class not in self.limits:
+            # Intake always sets one (places.default_site_class); a missing one is a bug.
+            raise RulesError(f"{self.name}: no site class on the ticket")
+        return self.limits[site_class]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class ServiceRules:
     scheduler_batch: int
     identity_max_failures: int
     identity_lockout_minutes: int
+    default_site_class: str  # for a repair at a place the area table does not know
+    place_index_recheck_seconds: float
 
     def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
         if ticket_type == "service_request":
@@ -106,6 +111,9 @@ def load_rules(path: Path) -> ServiceRules:
         raise RulesError(f"{path}: cannot read: {exc}") from exc
     try:
         complaints, scheduler, identity = raw["complaints"], raw["scheduler"], raw["identity"]
+        places = raw["places"]
+        if places["default_site_class"] not in SITE_CLASSES:
+            raise RulesError(f"places.default_site_class: must be one of {', '.join(SITE_CLASSES)}")
         warn = float(raw["warn_fraction"])
         if not 0 < warn < 1:
             raise RulesError("warn_fraction: must be between 0 and 1")
@@ -129,6 +137,8 @@ def load_rules(path: Path) -> ServiceRules:
             scheduler_batch=int(scheduler["batch_size"]),
             identity_max_failures=int(identity["max_failures"]),
             identity_lockout_minutes=int(identity["lockout_minutes"]),
+            default_site_class=places["default_site_class"],
+            place_index_recheck_seconds=float(places["index_recheck_seconds"]),
         )
     except RulesError as exc:
         raise RulesError(f"{path}: {exc}") from exc

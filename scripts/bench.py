@@ -4,11 +4,16 @@ Measures (on SQLite, and on PostgreSQL when reachable):
 - ticket intake through the engine (create_ticket), per ticket;
 - the deadline sweep with nothing due and with 200 clocks due, as the
   archive of closed tickets grows: it must stay flat, because the sweep reads
-  only the indexed next_check_at of clocks still running.
+  only the indexed next_check_at of clocks still running;
+- place resolution (GET /api/places/resolve, called on every assistant turn that
+  may name a place) over HTTP on the demo province, as a ratio to GET /healthz
+  (one SELECT 1) measured in the same run, and the in-memory resolver alone on
+  a province-sized synthetic area table.
 """
 from __future__ import annotations
 
 import asyncio
+import random
 import statistics
 import sys
 import tempfile
@@ -16,12 +21,17 @@ import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import insert, text
 
+from backend.app import create_app
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
+from backend.demo import seed_demo
 from backend.models import Ticket, TicketDeadline
+from backend.places import AliasRow, PlaceIndex
 from backend.scheduler import sweep
 from backend.settings import ROOT, Settings
 from backend.tickets.intake import create_ticket
@@ -37,6 +47,11 @@ def ms(seconds: list[float]) -> str:
     ordered = sorted(seconds)
     p95 = ordered[int(len(ordered) * 0.95) - 1] if len(ordered) >= 20 else ordered[-1]
     return f"{statistics.median(ordered) * 1000:.1f} / {p95 * 1000:.1f}"
+
+
+def us(seconds: list[float]) -> str:
+    ordered = sorted(seconds)
+    return f"{statistics.median(ordered) * 1e6:.0f} / {ordered[int(len(ordered) * 0.95) - 1] * 1e6:.0f}"
 
 
 async def add_archive(platform: Platform, count: int) -> None:
@@ -58,6 +73,63 @@ async def add_archive(platform: Platform, count: int) -> None:
                 started_at=T0 - timedelta(days=200), due_at=T0 - timedelta(days=193),
                 warn_at=T0 - timedelta(days=194), met_at=T0 - timedelta(days=195), provisional=False,
                 next_check_at=None) for i in ids for name in ("first_contact", "reply")])
+
+
+PLACE_TEXTS = ("请问迎春社区那边12月2日停电吗", "千岛湖停电了", "幸福里小区3号楼2单元", "我们社区停电了",
+               "桐庐的芦茨村明天停电吗", "丹城停电了吗", "没有了，谢谢")
+
+
+async def places(url: str) -> list[str]:
+    """HTTP round trips of /api/places/resolve against /healthz, interleaved, same client."""
+    settings = replace(Settings.load(env_file=None), database_url=url, scheduler_enabled=False,
+                       api_token="bench-token")
+    engine = create_engine(url)
+    await migrate(engine)
+    platform = Platform.build(settings, engine, session_factory(engine))
+    await seed_demo(platform.sessions, today=T0.date())
+    auth = {"Authorization": f"Bearer {platform.settings.api_token}"}
+    health, resolve = [], []
+    async with TestClient(TestServer(create_app(platform))) as client:
+        for i in range(400):
+            began = time.perf_counter()
+            resp = await client.get("/healthz")
+            await resp.read()
+            health.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            resp = await client.get("/api/places/resolve", params={"text": PLACE_TEXTS[i % len(PLACE_TEXTS)]},
+                                    headers=auth)
+            await resp.read()
+            resolve.append(time.perf_counter() - began)
+    await engine.dispose()
+    ratio = statistics.median(resolve[50:]) / statistics.median(health[50:])
+    return [f"Place resolution over HTTP (demo province, 55 areas), 350 requests after warm-up: "
+            f"median / p95 {ms(resolve[50:])} ms; GET /healthz {ms(health[50:])} ms; "
+            f"ratio of medians **{ratio:.2f}**", ""]
+
+
+def place_index_at_scale(areas: int = 30_000) -> list[str]:
+    """The resolver alone on a synthetic province: building the index and resolving a turn."""
+    rng = random.Random(95598)
+    chars = "东西南北金银山水湖溪桥塘岭坑田林竹梅桃李红青白石新安宁平和丰乐华兴福寿龙凤云星"
+    counties = [f"{rng.choice(chars)}{rng.choice(chars)}县" for _ in range(90)]
+    rows = []
+    for i in range(1, areas + 1):
+        county = counties[i % len(counties)]
+        street = f"{rng.choice(chars)}{rng.choice(chars)}镇"
+        name = f"{rng.choice(chars)}{rng.choice(chars)}{rng.choice(chars)}" + rng.choice(("村", "社区", "小区"))
+        rows.append(SimpleNamespace(id=i, name=name, city="测试市", county=county, street=street,
+                                    site_class="urban", unit_id="33"))
+    began = time.perf_counter()
+    index = PlaceIndex(rows, [AliasRow("测试", "county", None, None, counties[0], None)], {"33": ("省公司", None)})
+    built = time.perf_counter() - began
+    timings = []
+    for i in range(2000):
+        text_ = PLACE_TEXTS[i % len(PLACE_TEXTS)] if i % 2 else f"请问{rows[i].county}{rows[i].name}3号停电吗"
+        began = time.perf_counter()
+        index.resolve(text_)
+        timings.append(time.perf_counter() - began)
+    return [f"Resolver alone, synthetic table of {areas:,} areas ({len(index.terms):,} terms): index built in "
+            f"{built * 1000:.0f} ms; one turn median / p95 {us(timings)} µs", ""]
 
 
 async def run(url: str) -> list[str]:
@@ -116,18 +188,23 @@ async def run(url: str) -> list[str]:
 async def main() -> None:
     out = ["# Benchmarks", "", f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {sys.platform}, "
            "Python 3.11; in-process, no HTTP.", ""]
+    out += place_index_at_scale()
     with tempfile.TemporaryDirectory() as tmp:
         out += await run(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
+        out += await places(f"sqlite+aiosqlite:///{Path(tmp) / 'places.db'}")
     try:
         import asyncpg
 
         admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=3)
-        await admin.execute("DROP DATABASE IF EXISTS bench_95598 WITH (FORCE)")
-        await admin.execute("CREATE DATABASE bench_95598")
+        for name in ("bench_95598", "bench_95598_places"):
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            await admin.execute(f"CREATE DATABASE {name}")
         try:
             out += await run("postgresql+asyncpg://postgres@127.0.0.1:5432/bench_95598")
+            out += await places("postgresql+asyncpg://postgres@127.0.0.1:5432/bench_95598_places")
         finally:
-            await admin.execute("DROP DATABASE IF EXISTS bench_95598 WITH (FORCE)")
+            for name in ("bench_95598", "bench_95598_places"):
+                await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             await admin.close()
     except OSError as exc:
         out += [f"PostgreSQL not measured: {exc}", ""]

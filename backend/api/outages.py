@@ -1,4 +1,13 @@
-"""/api/outages: look up notices by 户号 or area name, publish them, move their status."""
+"""/api/outages: look up notices by 户号 or place, publish them, move their status.
+
+A lookup names its place one of three ways, in this order of precedence:
+`account_no` (the account's area and 台区); `area_id` / `area_ids` (areas
+resolved before, e.g. by /api/places/resolve: what the assistant sends); or
+`area`, words resolved here by the same resolver (backend/places.py), so a
+bare 社区 finds nothing rather than another county's 长街社区. The answer's
+`query.place` says what `area` was resolved to; an ambiguous name answers
+for every candidate, each notice naming its place.
+"""
 from __future__ import annotations
 
 import re
@@ -11,7 +20,7 @@ from backend import identifiers
 from backend.api import PLATFORM
 from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
-from backend.api.validation import json_response, read_body, read_query
+from backend.api.validation import json_response, read_body
 from backend.context import Platform
 from backend.errors import NotFound
 from backend.models.outages import OUTAGE_TYPES
@@ -21,7 +30,7 @@ from backend.outages import (
     NewOutage,
     apply_event,
     for_account,
-    for_area,
+    for_areas,
     load_outage,
     notice_view,
     publish,
@@ -61,9 +70,16 @@ def _one_of(allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator body
     return check
 
 
+MAX_AREA_IDS = 1000  # a county's areas fit; the query line stays under aiohttp's 8 KB
+
+
 class OutageQuery(BaseModel):
-    area: str | None = Field(None, max_length=50, description="area, street or county name (contains)")
-    account_no: str | None = Field(None, description="户号; takes precedence over area")
+    area: str | None = Field(None, max_length=50, description="place words: area, street or county name, "
+                             "or an address; resolved like /api/places/resolve")
+    area_id: int | None = Field(None, ge=1, description="an area id (from /api/places/resolve)")
+    area_ids: str | None = Field(None, description="area ids, comma-separated or repeated "
+                                 "(a street's or county's `area_ids`)")
+    account_no: str | None = Field(None, description="户号; takes precedence over area_id(s) and area")
     day: str | None = Field(None, alias="date", description="YYYY-MM-DD, Asia/Shanghai; default today")
 
     @validator("area")
@@ -87,11 +103,26 @@ class OutageQuery(BaseModel):
             pass
         raise ValueError("日期格式应为 YYYY-MM-DD，例如 2026-03-10")
 
+    @validator("area_ids")
+    def _area_ids(cls, value: str | None) -> str | None:  # noqa: N805
+        if value is None:
+            return value
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isascii() and p.isdigit() and len(p) <= 12 and int(p) > 0 for p in parts):
+            raise ValueError("请用逗号分隔的区域编号，例如 12,13")
+        if len(parts) > MAX_AREA_IDS:
+            raise ValueError(f"区域编号请不超过{MAX_AREA_IDS}个")
+        return ",".join(parts)
+
     @root_validator(skip_on_failure=True)
     def _either(cls, values: dict) -> dict:  # noqa: N805
-        if not values.get("area") and not values.get("account_no"):
-            raise ValueError("请提供户号（account_no）或停电地区名称（area）")
+        if not any(values.get(k) for k in ("area", "area_id", "area_ids", "account_no")):
+            raise ValueError("请提供户号（account_no）、区域编号（area_id）或停电地区名称（area）")
         return values
+
+    def ids(self) -> list[int]:
+        ids = {int(i) for i in (self.area_ids or "").split(",") if i}
+        return sorted(ids | ({self.area_id} if self.area_id else set()))
 
 
 class ScopeIn(BaseModel):
@@ -167,7 +198,10 @@ def _outage_id(request: web.Request) -> int:
                       404: "Unknown account", 422: "Invalid input"})
 async def get_outages(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
-    q = read_query(request, OutageQuery)
+    params = {k: v for k, v in request.query.items() if v != ""}
+    if len(request.query.getall("area_ids", [])) > 1:  # ?area_ids=1&area_ids=2
+        params["area_ids"] = ",".join(request.query.getall("area_ids"))
+    q = OutageQuery.parse_obj(params)
     now = platform.clock()
     day = date.fromisoformat(q.day) if q.day else now.astimezone(TZ).date()
     query: dict[str, str | None] = {}
@@ -175,9 +209,13 @@ async def get_outages(request: web.Request) -> web.Response:
         if q.account_no:
             transformer, notices = await for_account(session, q.account_no, day, now)
             query = {"account_no": mask_account_no(q.account_no), "transformer_area": transformer}
+        elif q.ids():
+            notices = await for_areas(session, q.ids(), day, now)
+            query = {"area_ids": q.ids()}
         else:
-            notices = await for_area(session, q.area or "", day, now)
-            query = {"area": q.area}
+            resolution = (await platform.places.index(session)).resolve(q.area or "")
+            notices = await for_areas(session, resolution.area_ids, day, now)
+            query = {"area": q.area, "place": resolution.view()}
         items = [notice_view(platform, o) for o in notices]
     return json_response({"date": day.isoformat(), "query": query, "items": items, "total": len(items),
                           "advice": [] if items else SELF_CHECK_ADVICE})

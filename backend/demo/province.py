@@ -138,6 +138,19 @@ CITIES: tuple[City, ...] = (
 )
 
 
+# Other names customers use for a place (the place_aliases table): (alias, level,
+# county, street). Names without their suffix (迎春, 淳安, 屏门) need no row; the
+# resolver derives them where they are unambiguous (backend/places.py).
+PLACE_ALIASES: tuple[tuple[str, str, str, str | None], ...] = (
+    ("千岛湖", "street", "淳安县", "千岛湖镇"),  # what everyone calls the county seat
+    ("排岭", "street", "淳安县", "千岛湖镇"),  # its name until 2001
+    ("淳安县城", "street", "淳安县", "千岛湖镇"),
+    ("丹城", "street", "象山县", "丹东街道"),  # the old 丹城镇, now two 街道:
+    ("丹城", "street", "象山县", "丹西街道"),  # a customer saying 丹城 is asked which
+    ("畲乡", "county", "景宁畲族自治县", None),
+)
+
+
 def city_company(city: City) -> str:
     return f"国网{city.name.removesuffix('市')}供电公司"
 

@@ -37,7 +37,7 @@ from backend.billing import (
     shift_period,
     tier_year_of,
 )
-from backend.models import Account, Area, Bill, Outage, OutageScope, StaffUser, Unit
+from backend.models import Account, Area, Bill, Outage, OutageScope, PlaceAlias, StaffUser, Unit
 
 from . import province as P
 
@@ -251,6 +251,12 @@ def _staff() -> list[dict]:
             for s in P.DEMO_STAFF]
 
 
+def _aliases() -> list[dict]:
+    cities = {county.name: city.name for city in P.CITIES for county in city.counties}
+    return [{"alias": alias, "level": level, "area_id": None, "city": cities[county], "county": county,
+             "street": street} for alias, level, county, street in P.PLACE_ALIASES]
+
+
 async def seed_demo(
     session_factory: sessionmaker, *, today: date | None = None, rng_seed: int = 95598
 ) -> dict[str, int]:
@@ -293,6 +299,8 @@ async def seed_demo(
         outages = _outages(rng, by_key, area_ids, today)
         session.add_all(outages)
         await session.execute(insert(StaffUser), _staff())
+        aliases = _aliases()
+        await session.execute(insert(PlaceAlias), aliases)
         await session.flush()
     return {
         "units": len(units),
@@ -302,4 +310,5 @@ async def seed_demo(
         "outages": len(outages),
         "outage_scopes": sum(len(o.scopes) for o in outages),
         "staff_users": len(P.DEMO_STAFF),
+        "place_aliases": len(aliases),
     }

@@ -5,10 +5,11 @@ from .conversations import Conversation, Message
 from .outages import Outage, OutageScope
 from .staff import StaffSession, StaffUser
 from .tickets import Ticket, TicketDeadline, TicketEvent
-from .units import Area, Unit
+from .units import Area, PlaceAlias, Unit
 
 __all__ = [
     "Account", "Area", "IdentityFailure", "Base", "Bill", "Conversation", "Message", "Outage", "OutageScope",
+    "PlaceAlias",
     "StaffSession", "StaffUser", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
     "Unit", "utcnow",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -64,6 +65,8 @@ class Ticket(Base):
     confidential = Column(Boolean, nullable=False, default=False)
 
     safety_hazard = Column(Boolean, nullable=False, default=False)
+    # The place was not matched to an area: a person picks the handling unit (首问负责).
+    needs_manual_dispatch = Column(Boolean, nullable=False, default=False, server_default=false())
     rating = Column(String(20))
     callback_attempts = Column(Integer, nullable=False, default=0)
     reopen_count = Column(Integer, nullable=False, default=0)

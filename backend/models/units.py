@@ -10,6 +10,8 @@ from .base import Base
 
 UNIT_LEVELS = ("province", "city", "county", "station")
 SITE_CLASSES = tuple(names.SITE_CLASSES)  # codes; names in glossary.names
+# What a place named by a customer can be, most specific first (backend/places.py).
+PLACE_LEVELS = ("area", "street", "county")
 
 
 class Unit(Base):
@@ -43,3 +45,26 @@ class Area(Base):
     @property
     def full_name(self) -> str:
         return f"{self.city}{self.county}{self.street}{self.name}"
+
+
+class PlaceAlias(Base):
+    """Another name customers use for a place: an area (`area_id`), a street (街道/镇/乡:
+    `city` + `county` + `street`) or a county (`city` + `county`).
+
+    Names without their suffix (迎春 for 迎春社区) need no row: backend/places.py
+    derives them where they are unambiguous. Rows are for what no rule derives:
+    short or former names (千岛湖 for 千岛湖镇, 排岭 for it before 2001) and names
+    that cover several places (丹城 for 丹东街道 and 丹西街道).
+    """
+
+    __tablename__ = "place_aliases"
+
+    id = Column(Integer, primary_key=True)
+    alias = Column(String(50), nullable=False, index=True)
+    level = Column(String(8), nullable=False)  # PLACE_LEVELS
+    area_id = Column(Integer, ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    city = Column(String(50))
+    county = Column(String(50))
+    street = Column(String(50))
+
+    area = relationship("Area")
