@@ -40,7 +40,7 @@ FLOWS: tuple[Flow, ...] = (
          ("outage_place", "place_mention")),
     Flow("repair_form", "故障报修", ("report_fault",), False, "action_submit_repair",
          ("fault_description", "safety_hazard", "address", "area_id", "site_class", "contact_phone"),
-         free_text=("fault_description",)),
+         free_text=("fault_description", "address")),
     Flow("complaint_form", "投诉", ("file_complaint",), False, "action_submit_complaint",
          ("complaint_what", "complaint_when", "complaint_where", "complaint_outcome", "contact_phone",
           "complaint_confirmed", "complaint_fixing", "complaint_fix", "anonymous", "confidential"),

@@ -25,6 +25,7 @@ own question in the same breath.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
@@ -44,8 +45,13 @@ SWITCH_TASK = "action_switch_task"
 RESUME_FORM = "action_resume_form"
 HAZARD_ENTITY = "hazard"
 REPAIR_FORM = "repair_form"
-# Actions that end the bot's turn with a question of this policy's.
-ASKS = (SAFETY_FIRST, CONFIRM_SWITCH)
+# An answer to "when did it happen" that mentions a time is that answer, whatever the intent
+# ("昨天下午停电的时候").
+TIME_WORDS = re.compile(r"[0-9一二三四五六七八九十两]+[月号日点天周]|[昨今前明]天|上午|下午|晚上|早上|中午|凌晨"
+                        r"|刚才|上周|上个?月|星期|礼拜")
+# Actions that end the bot's turn with a question of this policy's; after a switch the new
+# form runs as the switch's follow-up action, so no prediction is needed then either.
+ASKS = (SAFETY_FIRST, CONFIRM_SWITCH, SWITCH_TASK)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True)
@@ -73,7 +79,8 @@ class TurnPolicy(Policy):
         intent = message.intent.get("name")
         events = lapsed_offers(tracker, intent)
         action = decide(tracker, intent, message.intent.get("confidence") or 0.0,
-                        [e.get("entity") for e in message.entities], self.config["switch_confidence"])
+                        [e.get("entity") for e in message.entities], self.config["switch_confidence"],
+                        message.text or "")
         if action is None:
             return self._prediction(self._default_predictions(domain), events=events)
         return self._predict(domain, action, events)
@@ -96,7 +103,7 @@ def lapsed_offers(tracker: DialogueStateTracker, intent: str | None) -> list[Slo
 
 
 def decide(tracker: DialogueStateTracker, intent: str | None, confidence: float, entities: list[str],
-           switch_confidence: float) -> str | None:
+           switch_confidence: float, text: str = "") -> str | None:
     """Which action pre-empts the running flow on this user turn, if any."""
     form = tracker.active_loop_name
     if HAZARD_ENTITY in entities and form != REPAIR_FORM and not (form is None and intent == "report_fault"):
@@ -105,6 +112,8 @@ def decide(tracker: DialogueStateTracker, intent: str | None, confidence: float,
         return SWITCH_TASK if intent == "affirm" else RESUME_FORM
     if form in BY_FORM and intent in BY_INTENT and confidence >= switch_confidence:
         asked = tracker.get_slot(REQUESTED_SLOT)
-        if BY_INTENT[intent].form != form and asked not in BY_FORM[form].free_text:
+        answers = asked in BY_FORM[form].free_text or (asked == "complaint_when" and (
+            "date" in entities or TIME_WORDS.search(text)))
+        if BY_INTENT[intent].form != form and not answers:
             return CONFIRM_SWITCH
     return None

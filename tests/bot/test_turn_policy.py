@@ -32,10 +32,10 @@ def conversation(domain: Domain, intent: str, *, form: str | None = None, asked:
     return DialogueStateTracker.from_events("customer", events, domain.slots)
 
 
-def turn(tracker: DialogueStateTracker) -> str | None:
+def turn(tracker: DialogueStateTracker, text: str = "") -> str | None:
     message = tracker.latest_message
     return decide(tracker, message.intent["name"], message.intent["confidence"],
-                  [e["entity"] for e in message.entities], 0.6)
+                  [e["entity"] for e in message.entities], 0.6, text)
 
 
 @pytest.mark.parametrize("form,asked", [(None, None), ("complaint_form", "complaint_when"),
@@ -54,6 +54,12 @@ def test_the_repair_flow_hears_hazards_itself(domain):
 def test_another_task_inside_a_form_is_confirmed_first(domain):
     inside = conversation(domain, "query_bill", form="complaint_form", asked="complaint_when")
     assert turn(inside) == "action_confirm_switch"
+
+
+def test_a_time_answer_mentioning_an_outage_is_still_the_time(domain):
+    inside = conversation(domain, "query_outage", form="complaint_form", asked="complaint_when")
+    assert turn(inside, "昨天下午停电的时候") is None
+    assert turn(inside, "帮我查下停电通知") == "action_confirm_switch"
 
 
 def test_free_text_answers_are_never_taken_for_a_new_task(domain):
