@@ -21,26 +21,38 @@ async def add_outage(platform, start: datetime) -> None:
         await session.commit()
 
 
-async def test_a_planned_outage_is_read_out(client, platform, dispatcher):
+PINGSHAN = {"level": "area", "name": "坪山社区", "full_name": "杭州市淳安县千岛湖镇坪山社区", "county": "淳安县",
+            "area_ids": [1], "area_id": 1, "site_class": "urban"}
+
+
+async def test_a_planned_outage_is_read_out_with_the_place(client, platform, dispatcher):
     await add_outage(platform, datetime(2026, 3, 11, 8, 0, tzinfo=TZ))
-    await ActionOutageLookup().run(dispatcher, tracker({"area": "坪山社区", "date": "2026-03-11"}), {})
+    await ActionOutageLookup().run(dispatcher, tracker({"place": PINGSHAN, "date": "2026-03-11"}), {})
     said = texts(dispatcher)
-    assert "为您查到3月11日的停电信息" in said
+    assert "为您查到淳安县坪山社区3月11日的停电信息" in said
     assert "计划停电：3月11日 08:00开始，预计3月11日 16:00恢复供电" in said and "线路检修" in said
 
 
 async def test_no_outage_gives_self_check_advice_and_a_repair_offer(client, dispatcher):
-    events = await ActionOutageLookup().run(dispatcher, tracker({"area": "坪山社区"}), {})
-    assert "暂未查到该区域3月10日的停电" in texts(dispatcher) and "需要为您报修吗" in texts(dispatcher)
+    events = await ActionOutageLookup().run(dispatcher, tracker({"place": PINGSHAN}), {})
+    assert "暂未查到淳安县坪山社区3月10日的停电" in texts(dispatcher) and "需要为您报修吗" in texts(dispatcher)
     assert "。；" not in texts(dispatcher)
     assert events[-1] == {"event": "slot", "timestamp": None, "name": "offer", "value": "repair"}
 
 
-def test_place_answer_is_an_account_or_a_cleaned_area(dispatcher):
+async def test_the_place_is_resolved_from_the_words_or_a_number(client, dispatcher):
     form = ValidateOutageForm()
-    assert form.validate_outage_place("我家住在幸福里小区", dispatcher, tracker(), {}) == {
-        "outage_place": "幸福里小区", "area": "幸福里小区"}
-    assert form.validate_outage_place("3301-2345-67890", dispatcher, tracker(), {})["account_no"] == "3301234567890"
+    turn = tracker(text="我家住在坪山社区，明天停电吗", intent="query_outage")
+    found = await form.extract_outage_place(dispatcher, turn, {})
+    assert found["outage_place"] == "淳安县坪山社区" and found["place"]["area_ids"] == [1]
+    by_number = await form.extract_outage_place(dispatcher, tracker(text="户号3301-2345-67890", intent="inform"), {})
+    assert by_number["place"] == {"account_no": "3301234567890"} and "7890" in by_number["outage_place"]
+
+
+async def test_a_clarified_place_is_resolved_with_the_earlier_words(client, dispatcher):
+    form = ValidateOutageForm()
+    turn = tracker({"requested_slot": "outage_place", "place_mention": "坪山社区"}, text="淳安的", intent="inform")
+    assert (await form.extract_outage_place(dispatcher, turn, {}))["outage_place"] == "淳安县坪山社区"
 
 
 def test_tiers_are_worded_from_the_table():
