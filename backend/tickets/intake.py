@@ -3,11 +3,28 @@
 Creation is idempotent: with an Idempotency-Key the same request returns the
 same ticket (also when duplicates race), and a different request under a used
 key is refused rather than silently answered with the wrong ticket.
+
+Where it belongs (`_locate`), first that applies:
+1. `unit` given: that unit.
+2. `area_id` given (a place the assistant resolved): that area.
+3. `area` given: resolved like /api/places/resolve (backend/places.py); the
+   address narrows a name several areas share.
+4. The account's area, for a known 户号.
+5. The address, resolved the same way.
+A place named (area or address) that does not come out as exactly one area
+never refuses the ticket (首问负责): it goes to the handling unit of the most
+specific place recognised — the street or county in the address, the common
+unit of the candidates of an ambiguous name — or else to the top unit's
+dispatch desk; it is flagged `needs_manual_dispatch`, a system note says so,
+and its clocks start at once. A fault repair whose site class neither the
+customer nor the area gives takes the streets' or county's single site class
+if there is one, else `places.default_site_class` (service_rules.yml).
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import or_, select
@@ -18,15 +35,27 @@ from sqlalchemy.orm import selectinload
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.models import Account, Area, Ticket, Unit
+from backend.places import AMBIGUOUS, FOUND, UNKNOWN, Place, PlaceIndex, Resolution
 from backend.sla.calendar import TZ
 from backend.tickets import clocks
 from backend.tickets.lifecycle import OPEN, escalate, record, start_major_escalation
 from backend.tickets.schemas import TicketCreate
-from backend.units import areas_in_text
 from glossary.identifiers import ticket_number
+from glossary.names import SITE_CLASSES
 
 # Types whose handling needs a way to reach the customer.
 NEEDS_PHONE = ("fault_repair", "service_request", "consultation", "complaint", "urge")
+MANUAL_DISPATCH_NOTE = "地点未能匹配到供电区域，需人工派单"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a new ticket goes: its area if one is known, else a unit and why by hand."""
+
+    area: Area | None = None
+    unit_id: str | None = None  # without an area: the most specific place's unit, None = top unit
+    manual: str | None = None  # why the unit must be chosen by hand (the note)
+    site_class: str | None = None  # the recognised place's, when all its areas share one
 
 
 def request_hash(body: TicketCreate) -> str:
@@ -43,13 +72,13 @@ async def create_ticket(platform: Platform, body: TicketCreate, *, actor: str,
             replay = await _replay(session, idempotency_key, digest)
             if replay is not None:
                 return replay, True
-        ticket = await _build(platform, session, body)
+        ticket, manual = await _build(platform, session, body)
         ticket.idempotency_key, ticket.request_hash = idempotency_key, digest
         session.add(ticket)
         try:
             await session.flush()
             ticket.ticket_no = ticket_number(ticket.created_at.astimezone(TZ).date(), ticket.id)
-            await _after_insert(platform, session, ticket, body, actor)
+            await _after_insert(platform, session, ticket, body, actor, manual)
             await session.commit()
         except IntegrityError:
             await session.rollback()
@@ -74,7 +103,8 @@ async def _replay(session: AsyncSession, key: str, digest: str) -> int | None:
     return row.id
 
 
-async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) -> Ticket:
+async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) -> tuple[Ticket, str | None]:
+    """The new ticket, and why it needs manual dispatch (None when its area is known)."""
     customer = body.customer
     if body.type == "service_request" and body.kind is None:
         raise InvalidInput("请说明服务申请的类别（kind）：复电、电表校验、电表故障、家电损坏或其他。",
@@ -89,13 +119,17 @@ async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) 
     phone = customer.phone or (account.phone if account else None)
     if body.type in NEEDS_PHONE and not anonymous and not phone:
         raise InvalidInput("请提供联系电话，以便工作人员与您联系。", code="phone_required")
-    area = await _find_area(session, body.area, body.address, account)
     address = body.address or (account.address if account else None)
-    if body.type == "fault_repair" and not (address or area):
-        raise InvalidInput("请提供故障地址或所在小区/村。", code="address_required")
-    site_class = body.site_class or (area.site_class if area else None)
+    if body.type == "fault_repair" and not (address or body.area or body.area_id):
+        raise InvalidInput("请您提供故障地址，或所在的小区、村名称。", code="address_required")
+    where = await _locate(platform, session, body, account)
+    area = where.area
+    site_class = body.site_class or (area.site_class if area else where.site_class)
+    manual = where.manual
     if body.type == "fault_repair" and site_class is None:
-        raise InvalidInput("请告知故障地点属于城区、农村还是特殊边远地区。", code="site_class_required")
+        site_class = platform.rules.default_site_class
+        name = SITE_CLASSES[site_class]
+        manual = f"{manual}；未能确定城区/农村/特殊边远地区，暂按{name}抢修时限计时" if manual else manual
 
     ticket = Ticket(
         type=body.type, subtype=body.kind if body.type == "service_request" else None,
@@ -104,7 +138,8 @@ async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) 
         customer_phone=None if anonymous else phone,
         account_no=None if anonymous else customer.account_no,
         address=address, area_id=area.id if area else None, site_class=site_class,
-        unit_id=await _unit_for(session, body.unit, area),
+        unit_id=await _unit_for(session, body.unit, area, where.unit_id),
+        needs_manual_dispatch=manual is not None,
         conversation_id=body.conversation_id,
         anonymous=anonymous, confidential=body.confidential, safety_hazard=body.safety_hazard,
         created_at=platform.clock(), callback_attempts=0, reopen_count=0, urge_count=0,
@@ -120,41 +155,70 @@ async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) 
         ticket.parent_id = parent.id
     if body.type == "complaint":
         _classify_complaint(platform, ticket, body)
-    return ticket
+    return ticket, manual
 
 
-async def _find_area(session: AsyncSession, name: str | None, address: str | None,
-                     account: Account | None) -> Area | None:
-    if name:
-        candidates = (await session.scalars(select(Area).where(Area.name == name.strip()))).all()
-        if not candidates:
-            candidates = (await session.scalars(
-                select(Area).where(Area.name.contains(name.strip())).limit(5))).all()
-        if len(candidates) == 1:
-            return candidates[0]
-        if address:  # several areas share the name: the address tells them apart
-            for area in candidates:
-                if area.county in address or area.street in address:
-                    return area
-        if candidates:
-            options = "、".join(f"{a.county}{a.street}{a.name}" for a in candidates)
-            raise InvalidInput(f"有多个同名区域：{options}，请说明是哪一个。", code="area_ambiguous")
-        raise InvalidInput(f"未找到区域“{name}”，请核对小区或村的名称。", code="area_unknown")
+async def _locate(platform: Platform, session: AsyncSession, body: TicketCreate,
+                  account: Account | None) -> Location:
+    """The ticket's area, or the unit of the most specific place recognised (module docstring)."""
+    if body.area_id is not None:
+        area = await session.get(Area, body.area_id)
+        if area is not None:
+            return Location(area)
+    index = await platform.places.index(session)
+    address = (body.address or "").strip()
+    if body.area:
+        # The address narrows a name that several areas share ("桐庐县…" + "迎春社区").
+        located = await _located(session, index, index.resolve(f"{address} {body.area}" if address else body.area))
+        if located.area is not None or located.unit_id is not None:
+            return located
     if account is not None:
-        return await session.get(Area, account.area_id)
+        return Location(await session.get(Area, account.area_id))
     if address:
-        found = await areas_in_text(session, address)
-        return found[0] if found else None
-    return None
+        return await _located(session, index, index.resolve(address))
+    if body.area or body.area_id is not None:
+        return Location(manual=f"{MANUAL_DISPATCH_NOTE}：“{body.area or body.area_id}”不在区域表中")
+    return Location()
 
 
-async def _unit_for(session: AsyncSession, unit_id: str | None, area: Area | None) -> str:
+async def _located(session: AsyncSession, index: PlaceIndex, resolution: Resolution) -> Location:
+    """A resolution as a ticket location: one area, or a unit to dispatch from by hand."""
+    place = resolution.place
+    if resolution.status == FOUND and place.level == "area":
+        return Location(await session.get(Area, place.area_id))
+    if resolution.status == FOUND:
+        return Location(None, place.unit_id, f"{MANUAL_DISPATCH_NOTE}：仅识别到{place.full_name}",
+                        _site_class(index, [place]))
+    if resolution.status == AMBIGUOUS:
+        names = "、".join(c.full_name for c in resolution.candidates[:3])
+        more = "等" if len(resolution.candidates) > 3 else ""
+        return Location(None, index.common_unit(resolution.candidates),
+                        f"{MANUAL_DISPATCH_NOTE}：“{resolution.mention}”有多处（{names}{more}）",
+                        _site_class(index, list(resolution.candidates)))
+    if resolution.status == UNKNOWN and resolution.within is not None:
+        within = resolution.within
+        return Location(None, within.unit_id,
+                        f"{MANUAL_DISPATCH_NOTE}：“{resolution.mention}”不在区域表中，位于{within.full_name}",
+                        _site_class(index, [within]))
+    what = f"“{resolution.mention}”不在区域表中" if resolution.mention else "地址中没有可识别的区域"
+    return Location(manual=f"{MANUAL_DISPATCH_NOTE}：{what}")
+
+
+def _site_class(index: PlaceIndex, places: list[Place]) -> str | None:
+    """The one site class of every area of the places, if they share it."""
+    classes = {index.area_place(i).site_class for p in places for i in p.area_ids if index.area_place(i)}
+    return classes.pop() if len(classes) == 1 else None
+
+
+async def _unit_for(session: AsyncSession, unit_id: str | None, area: Area | None, place_unit: str | None) -> str:
     if unit_id:
         if await session.get(Unit, unit_id) is None:
             raise InvalidInput(f"未知的处理单位 {unit_id}。", code="unit_unknown")
         return unit_id
     if area is not None:
         return area.unit_id
+    if place_unit is not None:
+        return place_unit
     # No place known: the province's service centre takes it and dispatches.
     root = await session.scalar(select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.id))
     if root is None:
@@ -195,10 +259,12 @@ async def _find_repeat_parent(platform: Platform, session: AsyncSession, ticket:
 
 
 async def _after_insert(platform: Platform, session: AsyncSession, ticket: Ticket,
-                        body: TicketCreate, actor: str) -> None:
+                        body: TicketCreate, actor: str, manual: str | None) -> None:
     at = ticket.created_at
     clocks.start_clocks(platform, ticket, clocks.type_rules(platform, ticket), at)
     record(ticket, "create", actor, at, channel=ticket.channel)
+    if manual:
+        record(ticket, "note", "system", at, note=f"{manual}。")
     if ticket.anonymous:
         record(ticket, "note", "system", at, note="匿名投诉：已告知客户匿名可能影响处理与反馈。")
     if ticket.type == "complaint":

@@ -96,6 +96,7 @@ def _dispatch(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> 
     _require(t, BEFORE_REPLY, "派单")
     if body.unit:
         t.unit_id = body.unit  # checked to exist by the caller
+    t.needs_manual_dispatch = False  # a person has chosen where it goes
     clocks.meet(t, "dispatch", at)
     t.status = "dispatched"
 

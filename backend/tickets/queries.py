@@ -43,6 +43,8 @@ class TicketFilter(BaseModel):
     overdue: bool | None = Field(None, description="a clock is past due and still open")
     escalated: bool | None = None
     repeat: bool | None = None
+    manual_dispatch: bool | None = Field(None, description="the place was not matched to an area: "
+                                         "waiting for a person to choose the unit")
     phone: str | None = None
     account_no: str | None = None
     created_from: date | None = Field(None, alias="from")
@@ -75,6 +77,8 @@ async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select) -> Sel
         stmt = stmt.where(Ticket.escalated_at.is_not(None) if f.escalated else Ticket.escalated_at.is_(None))
     if f.repeat is not None:
         stmt = stmt.where(Ticket.is_repeat.is_(f.repeat))
+    if f.manual_dispatch is not None:
+        stmt = stmt.where(Ticket.needs_manual_dispatch.is_(f.manual_dispatch))
     if f.phone:
         stmt = stmt.where(Ticket.customer_phone == f.phone)
     if f.account_no:

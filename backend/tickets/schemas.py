@@ -45,8 +45,12 @@ class TicketCreate(BaseModel):
     description: str = Field(..., min_length=2, max_length=4000)
     customer: Customer = Field(default_factory=Customer)
     address: str | None = Field(None, max_length=200)
-    area: str | None = Field(None, max_length=100, description="area (community/village) name")
-    site_class: str | None = None
+    area: str | None = Field(None, max_length=100, description="area (community/village) name, or place words; "
+                             "resolved like /api/places/resolve, the address narrowing a shared name")
+    area_id: int | None = Field(None, ge=1, description="the area, as /api/places/resolve found it; "
+                                "takes precedence over area")
+    site_class: str | None = Field(None, description="urban | rural | remote; default the area's, else "
+                                   "places.default_site_class for a repair")
     unit: str | None = Field(None, description="handling unit id; derived from the area when absent")
     conversation_id: str | None = None
     parent_id: str | None = Field(None, description="ticket number of the related ticket")

@@ -56,6 +56,7 @@ def summary_view(ticket: Ticket) -> dict[str, Any]:
         "address": mask_address(ticket.address),
         "grade": ticket.grade, "escalated": ticket.escalated_at is not None,
         "is_repeat": ticket.is_repeat, "overdue": is_overdue(ticket),
+        "needs_manual_dispatch": ticket.needs_manual_dispatch,
         "deadlines": {name: iso(d.due_at) for name, d in current.items()},
     }
 

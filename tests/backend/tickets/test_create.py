@@ -47,12 +47,13 @@ async def test_repair_clocks_follow_the_site_class_of_the_area(client, auth, uni
     assert ticket["status"] == "accepted"
 
 
-async def test_repair_without_known_site_class_asks_for_it(client, auth, units):
+async def test_repair_without_known_site_class_takes_the_configured_default(client, auth, units):
+    # Never refused (首问负责): tests/backend/tickets/test_unknown_places.py has the rest.
     resp = await post(client, auth, {**REPAIR, "address": "某个不认识的地方5号"})
-    assert resp.status == 422
-    error = (await resp.json())["error"]
-    assert error["code"] == "site_class_required"
-    assert "城区" in error["message"]
+    assert resp.status == 201
+    ticket = await resp.json()
+    assert ticket["site_class"] == "urban" and ticket["needs_manual_dispatch"] is True
+    assert ticket["deadlines"]["arrival"] == at("2026-03-10T09:45:00")
 
 
 async def test_repair_address_inside_a_known_area_finds_its_unit(client, auth, units):
