@@ -187,7 +187,7 @@ async def run(url: str) -> list[str]:
 
 async def main() -> None:
     out = ["# Benchmarks", "", f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {sys.platform}, "
-           "Python 3.11; in-process, no HTTP.", ""]
+           "Python 3.11; in-process (the place-resolution case over HTTP on loopback).", ""]
     out += place_index_at_scale()
     with tempfile.TemporaryDirectory() as tmp:
         out += await run(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
