@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import re
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -18,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.text import say
 from bot.flows import MAX_ASKS, NOT_AN_ANSWER
+from glossary.identifiers import spoken_to_digits
 
 WAY_OUT = "如需帮助，您可以说“转人工”，或者说“取消”结束本次办理。"
 WAY_OUT_IVR = "需要帮助请说转人工，不办了请说取消。"
@@ -34,6 +37,15 @@ def times_asked(tracker: Tracker, slot: str) -> int:
     return count
 
 
+def not_an_answer(tracker: Tracker) -> bool:
+    """A greeting, thanks, goodbye, side question, 取消 or 转人工 — but digits are always an
+    answer, whatever the NLU made of them ("1111" is the phone's last 4, not a goodbye)."""
+    text = re.sub(r"[\s\-，。,.、]", "", tracker.latest_message.get("text") or "")
+    if text and spoken_to_digits(text).isdigit():
+        return False
+    return tracker.get_intent_of_latest_message() in NOT_AN_ANSWER
+
+
 def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
     return [e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
 
@@ -41,10 +53,14 @@ def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
 class StepwiseFormValidation(FormValidationAction):
     """Base of every form's validation action (see the module docstring)."""
 
+    @abstractmethod
+    def name(self) -> str:
+        """validate_<form>; abstract so that the action server does not register this base."""
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         """Validate the turn, unless the message is not an answer at all."""
-        if tracker.active_loop.get("name") and tracker.get_intent_of_latest_message() in NOT_AN_ANSWER:
+        if tracker.active_loop.get("name") and not_an_answer(tracker):
             return []
         return await super().run(dispatcher, tracker, domain)
 

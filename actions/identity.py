@@ -29,6 +29,12 @@ def _four_digits(text: str, account_no: str | None) -> str | None:
     return groups[-1] if len(groups) == 1 else None
 
 
+def _named_account(tracker: Tracker) -> str | None:
+    """The 户号 in the customer's latest message, if any."""
+    found = [e["value"] for e in latest_entities(tracker, "account_no")]
+    return found[0] if found else parse_account_no(tracker.latest_message.get("text"))
+
+
 class ValidateIdentityForm(StepwiseFormValidation):
     """户号 then the last 4 digits; a new 户号 at any point starts the check again."""
 
@@ -37,24 +43,27 @@ class ValidateIdentityForm(StepwiseFormValidation):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        if tracker.get_slot("verified") and tracker.get_slot("account_no"):
-            return []  # verified earlier in this session
+        if tracker.get_slot("verified") and tracker.get_slot("account_no") and _named_account(tracker) is None:
+            return []  # verified earlier in this session, and no account named now
         return domain_slots
 
     async def extract_account_no(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
-        text = tracker.latest_message.get("text") or ""
-        found = [e["value"] for e in latest_entities(tracker, "account_no")] or [parse_account_no(text)]
-        number = found[0]
+        number = _named_account(tracker)
         if number and number != tracker.get_slot("account_no"):
-            # Another account: the identity unit starts again.
-            return {"account_no": number, "phone_last4": None, "verified": False}
+            return {"account_no": number}
         if tracker.get_slot("requested_slot") == "account_no" and not number:
             self.retry(dispatcher, tracker, "account_no",
                        "抱歉，没有识别到户号。户号是10位或13位数字，可在电费账单或“网上国网”App中查看，请您核对后再说一次。",
                        "抱歉没有听清户号，请您再说一次，或者按键输入。")
             return {"account_no": None}
         return {}
+
+    def validate_account_no(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        """A new 户号: the identity unit starts again (set here, because rasa_sdk keeps only a
+        form's own slots from extraction and `verified` is not one of them)."""
+        return {"account_no": value, "phone_last4": None, "verified": False}
 
     async def extract_phone_last4(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:

@@ -10,6 +10,7 @@ the place it looked up.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -25,6 +26,7 @@ from actions.text import is_ivr, mask_account, say, when
 from bot.flows import MAX_ASKS
 from glossary.identifiers import parse_account_no
 
+log = logging.getLogger(__name__)
 MAX_NOTICES = 3
 # The place slot holds what to look up: {"account_no": …}, a resolved Place, or the
 # question still open about the customer's words ({"question": …, "spoken": …}).
@@ -37,21 +39,32 @@ def account_in(tracker: Tracker) -> str | None:
 
 
 class ValidateOutageForm(StepwiseFormValidation):
+    """The place is resolved in validation: rasa_sdk keeps only the form's own slots from
+    extraction, and the resolved place (`place`) is not one of them."""
+
     def name(self) -> str:
         return "validate_outage_form"
 
     async def extract_outage_place(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        """Every turn of the form: the 户号 or the place in this message."""
+        """The request that opened the form, and every answer to its question."""
+        if tracker.get_slot("outage_place") and tracker.get_slot("requested_slot") != "outage_place":
+            return {}
+        return {"outage_place": (tracker.latest_message.get("text") or "").strip()}
+
+    async def validate_outage_place(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        """A 户号, else the place the words name, else (for the opening request only) the
+        account verified earlier; anything unclear is asked about."""
         asked = tracker.get_slot("requested_slot") == "outage_place"
         account_no = account_in(tracker)
         if account_no:
             return {"outage_place": f"户号{mask_account(account_no)}", "place": {ACCOUNT: account_no}}
-        text = tracker.latest_message.get("text") or ""
+        text = str(value or "")
         mention = tracker.get_slot("place_mention") if asked else None
         resolution = await resolve_place(f"{text} {mention}" if mention else text)
         if resolution is None:  # the backend is down: the lookup will say so
-            return {"outage_place": text.strip() or "您所在的区域", "place": {}}
+            return {"outage_place": text or "您所在的区域", "place": {}}
         if resolution.status == FOUND and resolution.place:
             return {"outage_place": resolution.place.short_name, "place": resolution.place.to_slot(),
                     "place_mention": None}
@@ -60,7 +73,7 @@ class ValidateOutageForm(StepwiseFormValidation):
             if tracker.get_slot("verified") and tracker.get_slot("account_no"):
                 account_no = tracker.get_slot("account_no")
                 return {"outage_place": f"户号{mask_account(account_no)}", "place": {ACCOUNT: account_no}}
-            return {}
+            return {"outage_place": None, "place": None}
         return self._ask_again(resolution, mention)
 
     @staticmethod
@@ -121,6 +134,7 @@ class ActionOutageLookup(Action):
         reset = clear_form_slots()
         params, where = _query(tracker.get_slot("place") or {}, tracker.get_slot("date"))
         if not params:
+            log.warning("outage lookup without a place to look up (place slot: %s)", tracker.get_slot("place"))
             say(dispatcher, tracker, "非常抱歉，停电信息暂时无法查询，请稍后再试，或通过网上国网App查看停电公告。",
                 "非常抱歉，停电信息暂时无法查询，请稍后再试。")
             return reset

@@ -24,7 +24,7 @@ from bot.flows import FLOWS, IDENTITY_SLOTS
 # flow (bot/flows.py has the lifetimes). The identity unit is not among them.
 FLOW_SLOTS = tuple(dict.fromkeys([
     *(slot for flow in FLOWS for slot in flow.slots),
-    "pending_task", "switch_to", "offer", "hazard", "place", "date", "area", "address", "business_type",
+    "pending_task", "switch_to", "offer", "hazard", "place", "date", "business_type",
 ]))
 # Rasa channel name → the backend's channel vocabulary.
 CHANNELS = {"ivr": "ivr", "wechat": "wechat", "rest": "web", "socketio": "web"}

@@ -42,8 +42,10 @@ def action_server(backend_url, tmp_path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "BACKEND_URL": backend_url, "BACKEND_API_TOKEN": API_TOKEN, "ACTION_PORT": str(port),
            "OUTBOX_PATH": str(tmp_path / "outbox.db")}
+    # The server's log stays beside the test's files: the first place to look when a turn fails.
+    log = open(tmp_path / "actions.log", "w")  # noqa: SIM115 - closed after the process ends
     process = subprocess.Popen([sys.executable, "-m", "actions.server"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -55,6 +57,7 @@ def action_server(backend_url, tmp_path) -> Iterator[str]:
     yield f"{url}/webhook"
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture

@@ -54,6 +54,7 @@ async def test_a_place_outside_the_table_is_asked_about_never_guessed(agent):
     ("门口的电线被风刮断了掉在地上", "远离断落的电线"),
 ])
 async def test_danger_outside_the_repair_flow_gets_advice_first(agent, words, advice):
+    await say(agent, "h-" + words[:4], "你好")  # the privacy notice comes with the first answer
     answer = await say(agent, "h-" + words[:4], words)
     assert advice in answer and "需要现在为您报修吗" in answer
     assert "户号" not in answer and "是否有电线断落" not in answer

@@ -45,7 +45,7 @@ def identity_turn(text: str, asked: str | None, slots: dict | None = None, entit
 async def test_account_number_must_have_10_or_13_digits(dispatcher):
     form = ValidateIdentityForm()
     found = await form.extract_account_no(dispatcher, identity_turn("3301 2345 67890", "account_no"), {})
-    assert found == {"account_no": ACCOUNT, "phone_last4": None, "verified": False}
+    assert found == {"account_no": ACCOUNT}
     short = await form.extract_account_no(dispatcher, identity_turn("33012", "account_no"), {})
     assert short == {"account_no": None} and texts(dispatcher).startswith("抱歉")
     # 13 digits without a province prefix are not a 户号 anywhere.
@@ -55,8 +55,13 @@ async def test_account_number_must_have_10_or_13_digits(dispatcher):
 
 async def test_another_account_resets_the_whole_identity(dispatcher):
     form = ValidateIdentityForm()
-    other = await form.extract_account_no(dispatcher, identity_turn("查一下3301999999999的电费", None, VERIFIED), {})
-    assert other == {"account_no": "3301999999999", "phone_last4": None, "verified": False}
+    turn = identity_turn("查一下3301999999999的电费", None, VERIFIED)
+    turn.slots["requested_slot"] = None
+    events = await form.run(dispatcher, turn, {"forms": {"identity_form": {"required_slots": [
+        "account_no", "phone_last4"]}}, "slots": {}})
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    # The check starts again: the form asks for the last 4 digits of the new account.
+    assert slots["account_no"] == "3301999999999" and slots["verified"] is False and slots["phone_last4"] is None
     same = await form.extract_account_no(dispatcher, identity_turn(f"户号{ACCOUNT}", None, VERIFIED), {})
     assert same == {}
 

@@ -21,6 +21,15 @@ async def add_outage(platform, start: datetime) -> None:
         await session.commit()
 
 
+async def place_of(form: ValidateOutageForm, text: str, slots: dict | None = None) -> dict:
+    """What the outage form makes of a message: extraction, then validation."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    turn = tracker(slots, text=text, intent="query_outage")
+    extracted = await form.extract_outage_place(CollectingDispatcher(), turn, {})
+    return await form.validate_outage_place(extracted["outage_place"], CollectingDispatcher(), turn, {})
+
+
 PINGSHAN = {"level": "area", "name": "坪山社区", "full_name": "杭州市淳安县千岛湖镇坪山社区", "county": "淳安县",
             "area_ids": [1], "area_id": 1, "site_class": "urban"}
 
@@ -42,17 +51,16 @@ async def test_no_outage_gives_self_check_advice_and_a_repair_offer(client, disp
 
 async def test_the_place_is_resolved_from_the_words_or_a_number(client, dispatcher):
     form = ValidateOutageForm()
-    turn = tracker(text="我家住在坪山社区，明天停电吗", intent="query_outage")
-    found = await form.extract_outage_place(dispatcher, turn, {})
+    found = await place_of(form, "我家住在坪山社区，明天停电吗")
     assert found["outage_place"] == "淳安县坪山社区" and found["place"]["area_ids"] == [1]
-    by_number = await form.extract_outage_place(dispatcher, tracker(text="户号3301-2345-67890", intent="inform"), {})
+    by_number = await place_of(form, "户号3301-2345-67890")
     assert by_number["place"] == {"account_no": "3301234567890"} and "7890" in by_number["outage_place"]
 
 
 async def test_a_clarified_place_is_resolved_with_the_earlier_words(client, dispatcher):
     form = ValidateOutageForm()
-    turn = tracker({"requested_slot": "outage_place", "place_mention": "坪山社区"}, text="淳安的", intent="inform")
-    assert (await form.extract_outage_place(dispatcher, turn, {}))["outage_place"] == "淳安县坪山社区"
+    found = await place_of(form, "淳安的", {"requested_slot": "outage_place", "place_mention": "坪山社区"})
+    assert found["outage_place"] == "淳安县坪山社区"
 
 
 def test_tiers_are_worded_from_the_table():

@@ -36,17 +36,19 @@ async def demo(platform, tmp_path) -> AsyncIterator[list[Area]]:
     await server.close()
 
 
-def asking(text: str, slots: dict | None = None):
+async def place_of(text: str, slots: dict | None = None) -> dict:
+    """What the outage form makes of a message: extraction, then validation."""
     turn = tracker(slots, text=text, intent="query_outage")
     turn.active_loop = {"name": "outage_form"}
-    return turn
+    form = ValidateOutageForm()
+    extracted = await form.extract_outage_place(CollectingDispatcher(), turn, {})
+    return await form.validate_outage_place(extracted["outage_place"], CollectingDispatcher(), turn, {})
 
 
 async def test_every_demo_area_by_its_bare_name(demo):
     shared = Counter(area.name for area in demo)
     for area in demo:
-        dispatcher = CollectingDispatcher()
-        found = await ValidateOutageForm().extract_outage_place(dispatcher, asking(f"{area.name}明天停电吗"), {})
+        found = await place_of(f"{area.name}明天停电吗")
         if shared[area.name] > 1:
             assert found["outage_place"] is None and area.county in found["place"]["question"], area.name
             continue
@@ -58,19 +60,18 @@ async def test_every_demo_area_by_its_bare_name(demo):
 
 @pytest.mark.parametrize("words", ["我们社区明天停电吗", "村里什么时候来电", "小区停电了吗"])
 async def test_a_bare_suffix_is_asked_about(demo, words):
-    found = await ValidateOutageForm().extract_outage_place(CollectingDispatcher(), asking(words), {})
+    found = await place_of(words)
     assert found["outage_place"] is None and "请问是哪个" in found["place"]["question"]
 
 
 async def test_a_place_the_table_lacks_is_asked_about(demo):
-    found = await ValidateOutageForm().extract_outage_place(CollectingDispatcher(), asking("幸福里小区明天停电吗"), {})
+    found = await place_of("幸福里小区明天停电吗")
     assert found["outage_place"] is None and "暂未找到“幸福里小区”" in found["place"]["question"]
 
 
 async def test_a_place_named_now_beats_the_account_checked_earlier(demo):
     verified = {"account_no": "3301234567890", "verified": True}
-    named = await ValidateOutageForm().extract_outage_place(
-        CollectingDispatcher(), asking("屏门村明天停电吗", verified), {})
+    named = await place_of("屏门村明天停电吗", verified)
     assert named["outage_place"] == "淳安县屏门村"
-    unnamed = await ValidateOutageForm().extract_outage_place(CollectingDispatcher(), asking("明天停电吗", verified), {})
+    unnamed = await place_of("明天停电吗", verified)
     assert unnamed["place"] == {"account_no": "3301234567890"}
