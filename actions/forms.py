@@ -27,12 +27,18 @@ WAY_OUT_IVR = "需要帮助请说转人工，不办了请说取消。"
 
 
 def times_asked(tracker: Tracker, slot: str) -> int:
-    """How often the active form has asked for `slot` since it started."""
-    count = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "active_loop" and event.get("name") == tracker.active_loop.get("name"):
-            break
-        if event.get("event") == "slot" and event.get("name") == "requested_slot" and event.get("value") == slot:
+    """How often the active form has asked for `slot` and waited for the answer: the listens
+    while it was the requested slot (counting SlotSet events instead would also count the
+    ones Rasa adds to the tracker it sends for validation)."""
+    form = tracker.active_loop.get("name")
+    events = tracker.events
+    start = max((i for i, e in enumerate(events) if e.get("event") == "active_loop" and e.get("name") == form),
+                default=0)
+    count, requested = 0, None
+    for event in events[start:]:
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif event.get("event") == "action" and event.get("name") == "action_listen" and requested == slot:
             count += 1
     return count
 

@@ -74,8 +74,8 @@ async def test_account_and_last4_in_one_message(dispatcher):
 
 async def test_the_third_identity_question_mentions_a_way_out(client, dispatcher):
     form = ValidateIdentityForm()
-    events = [{"event": "active_loop", "name": "identity_form"},
-              *({"event": "slot", "name": "requested_slot", "value": "phone_last4"} for _ in range(2))]
+    ask = [{"event": "slot", "name": "requested_slot", "value": "phone_last4"}, {"event": "action", "name": "action_listen"}]
+    events = [{"event": "active_loop", "name": "identity_form"}, *(ask * 2)]
     turn = tracker({"account_no": ACCOUNT, "requested_slot": "phone_last4"}, text="1111", events=events)
     turn.active_loop = {"name": "identity_form"}
     await form.validate_phone_last4("1111", dispatcher, turn, {})

@@ -22,8 +22,8 @@ async def count_tickets(platform) -> int:
 
 def asked(slot: str, times: int = 1) -> list[dict]:
     """Events of a form that has asked for `slot` this many times."""
-    return [{"event": "active_loop", "name": "repair_form"},
-            *({"event": "slot", "name": "requested_slot", "value": slot} for _ in range(times))]
+    ask = [{"event": "slot", "name": "requested_slot", "value": slot}, {"event": "action", "name": "action_listen"}]
+    return [{"event": "active_loop", "name": "repair_form"}, *(ask * times)]
 
 
 def form_turn(slot: str, text: str, intent: str = "inform", times: int = 1, slots: dict | None = None,
