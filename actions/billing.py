@@ -112,7 +112,8 @@ async def bill_dispute(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
         say(dispatcher, tracker, "非常抱歉，暂时无法调取您的用电数据，请稍后再试，或说“转人工”。")
         return []
     if not bills["items"]:
-        say(dispatcher, tracker, "该户号暂无账单记录，无法分析电费。")
+        say(dispatcher, tracker, "抱歉，该户号暂无账单记录，暂时无法分析电费。如有疑问，您可以说“转人工”。",
+            "抱歉，该户号暂无账单记录。如有疑问请说转人工。")
         return []
     reasons = _dispute_reasons(bills)
     found = ("根据您的用电数据，电费偏高可能有以下原因：" + "；".join(

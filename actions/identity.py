@@ -110,7 +110,8 @@ class ActionAfterIdentity(Action):
                   domain: DomainDict) -> list[EventType]:
         if not tracker.get_slot("verified"):
             if tracker.get_slot("phone_last4") not in (LOCKED, UNAVAILABLE):
-                say(dispatcher, tracker, "身份核实未完成，暂时无法为您查询账户信息。如需帮助，可以说“转人工”。")
+                say(dispatcher, tracker, "抱歉，身份核实未完成，暂时无法为您查询账户信息。如需帮助，您可以说“转人工”。",
+                    "抱歉，身份核实未完成，暂时无法查询。需要帮助请说转人工。")
             # A check that did not pass leaves no half identity behind.
             return [SlotSet("pending_task", None), *identity_events()]
         task = tracker.get_slot("pending_task")
