@@ -98,3 +98,19 @@ async def test_the_tariff_example_through_the_identity_check(agent, platform):
     assert "户号" in await say(agent, "p1", "电价是怎么算的")
     assert "后4位" in await say(agent, "p1", "3301234567890")
     assert "合计161.40元" in await say(agent, "p1", "5678")
+
+
+async def test_an_empty_opener_is_asked_about_and_one_part_of_the_read_back_corrected(agent, platform):
+    assert "发生了什么" in await say(agent, "k1", "我要投诉你们的工作人员")
+    assert "什么时间" in await say(agent, "k1", "抄表员上门时骂人，态度非常恶劣")
+    await say(agent, "k1", "上周三下午")
+    await say(agent, "k1", "就在我家楼下")
+    await say(agent, "k1", "希望他当面道歉")
+    read_back = await say(agent, "k1", "13900001111")
+    assert "抄表员上门时骂人" in read_back and "上周三下午" in read_back
+    assert "什么时间" in await say(agent, "k1", "时间不对")
+    again = await say(agent, "k1", "上周四上午")
+    assert "上周四上午" in again and "抄表员上门时骂人" in again and "希望他当面道歉" in again
+    assert "您的投诉已受理" in await say(agent, "k1", "确认")
+    [ticket] = await tickets(platform)
+    assert "上周四上午" in ticket.description and "上周三" not in ticket.description
