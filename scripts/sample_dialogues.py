@@ -34,13 +34,22 @@ def send(sender: str, text: str) -> list[str]:
 
 def flows(account: str, last4: str) -> dict[str, list[str]]:
     return {
-        "Enquiries (payment, tariff, business process)": ["电费可以在哪里交？", "阶梯电价怎么算", "过户要带什么材料"],
-        "Outage lookup, then a repair offer": ["千岛湖镇明天停电吗", "好的"],
-        "Fault repair with danger": ["门口电线掉地上了，还冒火花", "千岛湖镇新安社区3幢", "13812345678"],
-        "Bill after the identity check": ["这个月电费多少", account, last4],
+        "Enquiries (payment, business process), then nothing more": ["电费可以在哪里交？", "过户要带什么材料",
+                                                                    "谢谢", "没有了"],
+        "Tariff, and the worked example through the identity check": ["阶梯电价怎么算", account, last4],
+        "Outage lookup by a place's name, then a repair offer": ["屏门村明天停电吗", "好的"],
+        "Outage lookup: a bare 社区 is asked about": ["我们社区明天停电吗", "迎春社区"],
+        "Danger in an outage question comes first": ["停电了，表箱那边还在冒烟，几点能恢复", "需要", "千岛湖镇新安社区3幢",
+                                                     "13812345678"],
+        "Fault repair at an address the area table does not know": ["我家没电了", "没有", "幸福里小区3号楼2单元", "城区",
+                                                                    "13812345678"],
+        "Bill after the identity check, then an outage question about another place": [
+            "这个月电费多少", account, last4, "下姜村明天停电吗"],
         "Bill dispute and a meter test": ["电费怎么这么高", account, last4, "需要"],
-        "Complaint, read back and confirmed": ["我要投诉，抄表员态度很差", "昨天下午", "在我家门口", "希望道歉",
-                                             "13900001111", "确认"],
+        "Complaint: an empty opener, a read-back and one correction": [
+            "我要投诉你们的工作人员", "抄表员态度很差还骂人", "昨天下午", "在我家门口", "希望道歉", "13900001111",
+            "时间不对", "前天下午", "确认"],
+        "Switching task inside a form": ["我要投诉", "营业厅把我的户号登记错了", "先帮我查一下停电通知", "是的", "汾口社区"],
         "A side question inside a form, then cancel": ["我要报修", "电费在哪交", "算了不修了"],
         "Suggestion": ["我有个建议", "希望停电能提前发短信通知", "不留"],
         "Ticket follow-up": ["查一下我的工单", "13900001111", "催一下"],
