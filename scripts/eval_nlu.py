@@ -248,7 +248,11 @@ def markdown(results: dict) -> str:
         "Traditional script, out-of-scope, rough requests for a human, sentences between two intents).",
         "- **pipeline**: config.yml as the assistant runs it; an `nlu_fallback` answer counts as wrong.",
         f"- **baseline**: character {BASELINE_NGRAMS[0]}-{BASELINE_NGRAMS[1]}-gram TF-IDF + logistic regression "
-        f"(C={BASELINE_C:g}, chosen by cross-validation on data/nlu) on normalised text; intents only.", "",
+        f"(C={BASELINE_C:g}, chosen by cross-validation on data/nlu) on normalised text; intents only.",
+        "- **entities** are scored per sentence as (type, text) — (type, value) for rating and business_type — "
+        "over the contract's types only. A `date` is annotated where it is information for the request (the "
+        "day of an outage, a fault, a payment), as in the dev set: the DateResolver tags every date expression, "
+        "so an incidental 今天 (今天油价涨了没) counts as a false positive.", "",
         "| set | examples | pipeline accuracy | pipeline macro-F1 | pipeline entity micro-F1 | "
         "baseline accuracy | baseline macro-F1 | accuracy, pipeline − baseline | fallbacks |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
