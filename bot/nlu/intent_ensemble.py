@@ -12,8 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 JIEBA_DIR = Path(__file__).with_name("jieba")
 
 
@@ -71,7 +69,7 @@ def build_model(kind: str = "union", lo: int = 1, hi: int = 4, c: float = 30.0, 
 
 def _word_ngrams(text: str) -> list[str]:
     tokens = words(text)
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
 # --- the Rasa component --------------------------------------------------------------------
@@ -137,10 +135,10 @@ class NgramIntentClassifier(GraphComponent, IntentClassifier):
         probabilities = self.model.predict_proba(texts)
         classes = [str(c) for c in self.model.classes_]
         weight = float(self.config["diet_weight"])
-        for message, proba in zip(messages, probabilities):
+        for message, proba in zip(messages, probabilities, strict=True):
             if not message.get(TEXT):
                 continue
-            scores = dict(zip(classes, proba))
+            scores = dict(zip(classes, proba, strict=True))
             if weight > 0:
                 diet = {r[INTENT_NAME_KEY]: r[PREDICTED_CONFIDENCE_KEY]
                         for r in message.get(INTENT_RANKING) or []}
