@@ -14,14 +14,17 @@ from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.text import say
-from bot.flows import MAX_ASKS, NOT_AN_ANSWER
+from bot.flows import BY_FORM, MAX_ASKS, NOT_AN_ANSWER, SIDE_ANSWERS
 from glossary.identifiers import spoken_to_digits
 
+# Side questions, as opposed to greetings and thanks.
+SIDE_QUESTIONS = frozenset(SIDE_ANSWERS) - {"greet", "thank"}
+QUESTION = re.compile(r"[？?吗呢么]\s*$|怎么|怎样|如何|哪里|哪儿|在哪|哪个|几点|多少|什么时候|能不能|可不可以|是不是|有没有")
 WAY_OUT = "如需帮助，您可以说“转人工”，或者说“取消”结束本次办理。"
 WAY_OUT_IVR = "需要帮助请说转人工，不办了请说取消。"
 
@@ -43,13 +46,31 @@ def times_asked(tracker: Tracker, slot: str) -> int:
     return count
 
 
+def _free_text_asked(tracker: Tracker) -> str | None:
+    """The requested slot, when the active form asked for free text there."""
+    flow = BY_FORM.get(tracker.active_loop.get("name") or "")
+    asked = tracker.get_slot("requested_slot")
+    return asked if flow and asked in flow.free_text else None
+
+
+def told_not_asked(tracker: Tracker) -> str | None:
+    """A statement the NLU took for a side question, given where free text was asked
+    ("营业厅的人把我户号登记错了" is what the complaint is about, not a question about
+    service halls): the slot it answers, else None."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    if tracker.get_intent_of_latest_message() in SIDE_QUESTIONS and text and not QUESTION.search(text):
+        return _free_text_asked(tracker)
+    return None
+
+
 def not_an_answer(tracker: Tracker) -> bool:
     """A greeting, thanks, goodbye, side question, 取消 or 转人工 — but digits are always an
-    answer, whatever the NLU made of them ("1111" is the phone's last 4, not a goodbye)."""
+    answer, whatever the NLU made of them ("1111" is the phone's last 4, not a goodbye),
+    and so is a statement where free text was asked."""
     text = re.sub(r"[\s\-，。,.、]", "", tracker.latest_message.get("text") or "")
     if text and spoken_to_digits(text).isdigit():
         return False
-    return tracker.get_intent_of_latest_message() in NOT_AN_ANSWER
+    return tracker.get_intent_of_latest_message() in NOT_AN_ANSWER and not told_not_asked(tracker)
 
 
 def latest_entities(tracker: Tracker, entity: str) -> list[dict[str, Any]]:
@@ -68,6 +89,9 @@ class StepwiseFormValidation(FormValidationAction):
         """Validate the turn, unless the message is not an answer at all."""
         if tracker.active_loop.get("name") and not_an_answer(tracker):
             return []
+        slot = told_not_asked(tracker)
+        if slot:  # the domain's mapping left it out (side-question intent): taken here
+            tracker.add_slots([SlotSet(slot, (tracker.latest_message.get("text") or "").strip())])
         return await super().run(dispatcher, tracker, domain)
 
     def retry(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, text: str,

@@ -72,7 +72,9 @@ async def add_bills(platform, account_no: str, bills: list[tuple[str, int, str, 
 def tracker(slots: dict[str, Any] | None = None, *, text: str = "", intent: str = "inform",
             entities: list[dict] | None = None, channel: str = "rest", events: list[dict] | None = None,
             message_id: str | None = None, sender: str = "customer-1") -> Tracker:
-    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
+    # As Rasa sends it: rasa_sdk reads the intent from the ranking.
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.99},
+              "intent_ranking": [{"name": intent, "confidence": 0.99}], "entities": entities or [],
               "message_id": message_id or uuid.uuid4().hex}
     user = {"event": "user", "text": text, "parse_data": latest, "input_channel": channel,
             "message_id": latest["message_id"]}

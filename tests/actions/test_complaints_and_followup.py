@@ -169,3 +169,19 @@ async def test_second_misunderstanding_in_a_row_hands_over(client, dispatcher):
     second = CollectingDispatcher()
     await ActionFallback().run(second, tracker(text="叽里咕噜", intent="nlu_fallback", events=[fallback]), {})
     assert "正在为您转接人工客服" in texts(second)
+
+
+async def test_a_statement_taken_for_a_side_question_is_still_the_complaint(dispatcher):
+    from actions.forms import not_an_answer
+
+    told = tracker({"requested_slot": "complaint_what"}, text="营业厅的人把我户号登记错了还不承认",
+                   intent="ask_service_channels")
+    told.active_loop = {"name": "complaint_form"}
+    assert not not_an_answer(told)
+    events = await ValidateComplaintForm().run(dispatcher, told, {"forms": {"complaint_form": {"required_slots": [
+        "complaint_what", "complaint_when"]}}, "slots": {}})
+    assert {"event": "slot", "timestamp": None, "name": "complaint_what",
+            "value": "营业厅的人把我户号登记错了还不承认"} in events
+    asked = tracker({"requested_slot": "complaint_what"}, text="对了，营业厅几点开门", intent="ask_service_channels")
+    asked.active_loop = {"name": "complaint_form"}
+    assert not_an_answer(asked)  # a real side question is answered by the rules, then the form asks again
