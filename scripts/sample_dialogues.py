@@ -44,7 +44,7 @@ def flows(account: str, last4: str) -> dict[str, list[str]]:
         "Fault repair at an address the area table does not know": ["我家没电了", "没有", "幸福里小区3号楼2单元", "城区",
                                                                     "13812345678"],
         "Bill after the identity check, then an outage question about another place": [
-            "这个月电费多少", account, last4, "下姜村明天停电吗"],
+            "这个月电费多少", account, last4, "屏门村明天停电吗"],
         "Bill dispute and a meter test": ["电费怎么这么高", account, last4, "需要"],
         "Complaint: an empty opener, a read-back and one correction": [
             "我要投诉你们的工作人员", "抄表员态度很差还骂人", "昨天下午", "在我家门口", "希望道歉", "13900001111",
