@@ -11,14 +11,19 @@ Terms:
   *stem*, the name without its suffix (迎春, 淳安). A stem is indexed only when
   it names one place, or one place and places inside it (分水 is 分水镇, which
   contains 分水社区); it never counts when a place suffix follows it in the
-  text (迎春小区 and 迎春路 are not 迎春社区).
+  text (迎春小区 and 迎春路 are not 迎春社区). A stem of two characters is often an
+  everyday word too (复兴, 城中, 联盟): it counts only with place context
+  (said on its own, next to another place word, or beside words of location or
+  supply: 联盟, 景宁复兴, 在复兴, 复兴那边, 复兴今天停电吗; not 复兴一下), see
+  backend/place_words.py.
 - mention: the customer's words that named the place.
 
 How a text is resolved (`PlaceIndex.resolve`):
 1. Full-width characters are folded and Traditional turned into Simplified
    (OpenCC t2s), keeping every position, so the mention is the customer's words.
 2. Every term in the text is found; a term inside a longer one found there
-   (千岛湖 inside 千岛湖镇) is dropped.
+   (千岛湖 inside 千岛湖镇) is dropped, and so is a bare two-character stem
+   without place context.
 3. The most specific level named wins (area, then street, then county); every
    other term narrows its candidates to those inside it, if any are
    (桐庐的迎春社区, 迎春社区 桐庐县, 桐君街道迎春社区).
@@ -45,7 +50,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import re
 import time
 import unicodedata
 from collections import defaultdict
@@ -57,6 +61,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.models import Area, PlaceAlias, Unit
+from backend.place_words import MIN_NAME, PLACE_SUFFIX, SHORT_STEM, counted_terms, place_like
 
 log = logging.getLogger(__name__)
 
@@ -73,30 +78,6 @@ _STEM_SUFFIXES = {
     "county": ("畲族自治县", "自治县", "县", "市", "区"),
     "city": ("自治州", "地区", "市", "盟"),
 }
-MIN_NAME = 2  # characters of name a stem or an unknown mention needs
-MAX_NAME = 8
-# What makes words a place (step 5); 街道/镇/乡 name a street, the others an area.
-_PLACE_SUFFIX = re.compile(r"街道|新村|社区|小区|花园|家园|公寓|大厦|广场|村|苑|镇|乡|路|街|巷")
-_STREET_SUFFIXES = frozenset({"街道", "镇", "乡"})
-# A bare one of these (我们社区, 村里) is a place too vague to look up.
-_VAGUE_SUFFIXES = frozenset({"社区", "小区", "新村", "村", "街道", "镇", "乡"})
-# Words before a place's name that are not part of it ("我家住在幸福里小区").
-_FILLER = re.compile(
-    "我家|咱家|你家|他家|老家|家里|家住|我们|咱们|你们|他们|大家|住在|位于|就在|请问|一下|那边|这边|"
-    "那里|这里|那个|这个|附近|旁边|对面|隔壁|整个|在|住|是|到|的|了|问|查|我|你|他|她")
-# Administrative words that end the name before them (杭州市西湖区文三路: 文三路).
-_ADMIN = re.compile("[省市县区]")
-# Residential places are what a customer's address is about; roads come second.
-_RESIDENTIAL = frozenset({"新村", "社区", "小区", "花园", "家园", "公寓", "大厦", "广场", "村", "苑"})
-# Words that end like a place but are not one.
-_NOT_PLACES = ("线路", "电路", "短路", "道路", "马路", "公路", "铁路", "网路", "回路", "出路", "思路", "一路",
-               "走路", "上路", "逛街", "上街", "下乡", "老乡", "家乡", "城乡", "乡镇", "城镇", "农村", "乡村")
-
-
-def _cjk(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff"
-
-
 @functools.lru_cache(maxsize=1)
 def _t2s():  # noqa: ANN202 - opencc ships no usable type for the instance
     import opencc
@@ -279,7 +260,7 @@ class PlaceIndex:
         norm = normalise(text)
         original = text if len(text) == len(norm) else norm
         matches = self._matches(norm)
-        mentions = _place_like(norm, matches)
+        mentions = place_like(norm, [(m.start, m.end) for m in matches])
         unknown = [(start, end, level) for start, end, level in mentions if level != "vague"]
         vague = [(start, end) for start, end, level in mentions if level == "vague"]
         places = [p for m in matches for p in m.places if p.level != "city"]
@@ -319,15 +300,23 @@ class PlaceIndex:
                 term = text[i:i + length]
                 if term in self.terms:
                     found.append((i, i + length, term))
-        accepted: list[_Match] = []
+        accepted: list[tuple[_Match, bool]] = []  # (match, a bare two-character stem)
         for start, end, term in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
-            if any(start < m.end and m.start < end for m in accepted):
+            if any(start < m.end and m.start < end for m, _ in accepted):
                 continue
-            followed_by_suffix = _PLACE_SUFFIX.match(text, end) is not None
-            keys = [k for k, kind in self.terms[term].items() if kind != STEM or not followed_by_suffix]
-            if keys:
-                accepted.append(_Match(start, end, tuple(self.places[k] for k in keys)))
-        return sorted(accepted, key=lambda m: m.start)
+            followed_by_suffix = PLACE_SUFFIX.match(text, end) is not None
+            kinds = {k: kind for k, kind in self.terms[term].items() if kind != STEM or not followed_by_suffix}
+            if kinds:
+                short = len(term) <= SHORT_STEM and set(kinds.values()) == {STEM}
+                accepted.append((_Match(start, end, tuple(self.places[k] for k in kinds)), short))
+        accepted.sort(key=lambda a: a[0].start)
+        spans, shorts = [(m.start, m.end) for m, _ in accepted], [short for _, short in accepted]
+        if not any(shorts):
+            return [m for m, _ in accepted]
+        # Unknown places count as neighbours too (桐庐幸福里小区: the address is in 桐庐县).
+        named = [(start, end) for start, end, level in place_like(text, spans) if level != "vague"]
+        counts = counted_terms(text, spans, shorts, named)
+        return [m for (m, _), counted in zip(accepted, counts, strict=True) if counted]
 
 
 def _alias_targets(row: AliasRow, place: Place) -> bool:
@@ -344,40 +333,6 @@ def _stem(place: Place) -> str | None:
         if place.name.endswith(suffix) and len(place.name) - len(suffix) >= MIN_NAME:
             return place.name[: -len(suffix)]
     return None
-
-
-def _place_like(text: str, matches: list[_Match]) -> list[tuple[int, int, str]]:
-    """Words that look like a place outside the known terms: (start, end, level), level
-    "area" (a residential name: 小区, 村 …), "road" (路, 街, 巷: an area-level place the
-    customer names when there is no residential one), "street" (街道, 镇, 乡) or "vague"
-    (a suffix without a name: the suffix alone). Residential mentions come first, then roads, then streets."""
-    found: list[tuple[int, int, str]] = []
-    known = [(m.start, m.end) for m in matches]
-    boundaries = {end for _, end in known}
-    for suffix in _PLACE_SUFFIX.finditer(text):
-        if any(start <= suffix.start() < end for start, end in known):
-            continue
-        begin = suffix.start()
-        while (begin > 0 and _cjk(text[begin - 1]) and begin not in boundaries
-               and suffix.start() - begin < MAX_NAME + 4):
-            begin -= 1
-        name_start = begin
-        for cut in (*_FILLER.finditer(text, begin, suffix.start()), *_ADMIN.finditer(text, begin, suffix.start())):
-            name_start = max(name_start, cut.end())
-        mention = text[name_start:suffix.end()]
-        if any(mention.endswith(word) for word in _NOT_PLACES):
-            if suffix.group() in _VAGUE_SUFFIXES and mention.endswith(("农村", "乡村", "乡镇", "城镇")):
-                found.append((suffix.start(), suffix.end(), "vague"))
-            continue
-        if MIN_NAME <= suffix.start() - name_start <= MAX_NAME:
-            level = "street" if suffix.group() in _STREET_SUFFIXES else "area"
-            found.append((name_start, suffix.end(), level if suffix.group() in _RESIDENTIAL or level == "street"
-                          else "road"))
-        elif suffix.start() - name_start < MIN_NAME and suffix.group() in _VAGUE_SUFFIXES:
-            found.append((suffix.start(), suffix.end(), "vague"))
-        boundaries.add(suffix.end())
-    order = {"area": 0, "road": 1, "street": 2, "vague": 3}
-    return sorted(found, key=lambda f: (order[f[2]], f[0]))
 
 
 # --- the cache ----------------------------------------------------------------------

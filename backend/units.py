@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from backend.errors import NotFound
-from backend.models import Area, Unit
+from backend.models import Unit
 
 
 async def unit_tree(session: AsyncSession) -> tuple[dict[str, Unit], dict[str | None, list[str]]]:
@@ -34,11 +33,3 @@ async def subtree_ids(session: AsyncSession, unit_id: str) -> list[str]:
         raise NotFound(f"未找到单位 {unit_id}。", code="unit_not_found")
     return descendants(children, unit_id)
 
-
-async def areas_in_text(session: AsyncSession, text: str, limit: int = 1) -> list[Area]:
-    """Areas whose name occurs in an address or sentence, longest name first
-    ("…幸福里小区3幢" finds 幸福里小区 before a shorter 幸福里)."""
-    position = func.strpos if session.bind.dialect.name == "postgresql" else func.instr
-    stmt = (select(Area).options(selectinload(Area.unit)).where(position(text, Area.name) > 0)
-            .order_by(func.length(Area.name).desc(), Area.id).limit(limit))
-    return list((await session.scalars(stmt)).all())

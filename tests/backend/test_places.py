@@ -1,8 +1,8 @@
 """Places from customers' words (GET /api/places/resolve) and outage lookups by place.
 
-The fixture has what real tables have: one name in two counties (迎春社区 in 桐庐
-and in 淳安), a town and a community sharing a stem (分水镇 / 分水社区), an
-alias (千岛湖), and a 长街社区 in another city that a bare 社区 must never reach.
+The fixture (tests/backend/places_fixture.py) has what real tables have: one name in
+two counties, a town and a community sharing a stem, an alias, and a 长街社区 in
+another city that a bare 社区 must never reach.
 """
 from __future__ import annotations
 
@@ -15,48 +15,17 @@ import pytest
 from backend.db import create_engine, migrate, session_factory
 from backend.demo import seed_demo
 from backend.demo.province import CITIES
-from backend.models import Area, Outage, OutageScope, PlaceAlias, Unit
+from backend.models import Area, Outage, OutageScope
 from backend.places import PlaceDirectory, load_index
 from backend.sla.calendar import TZ
+from tests.backend.places_fixture import seed_places
 
 pytestmark = pytest.mark.asyncio
-
-UNITS = [
-    ("33", "国网浙江省电力有限公司", "province", None),
-    ("3301", "国网杭州供电公司", "city", "33"),
-    ("330122", "国网桐庐县供电公司", "county", "3301"),
-    ("33012201", "桐君供电所", "station", "330122"),
-    ("33012202", "分水供电所", "station", "330122"),
-    ("330127", "国网淳安县供电公司", "county", "3301"),
-    ("33012701", "千岛湖供电所", "station", "330127"),
-    ("3302", "国网宁波供电公司", "city", "33"),
-    ("330226", "国网宁海县供电公司", "county", "3302"),
-    ("33022603", "长街供电所", "station", "330226"),
-]
-AREAS = [
-    (1, "迎春社区", "杭州市", "桐庐县", "桐君街道", "urban", "33012201"),
-    (2, "梅蓉村", "杭州市", "桐庐县", "桐君街道", "rural", "33012201"),
-    (3, "分水社区", "杭州市", "桐庐县", "分水镇", "urban", "33012202"),
-    (4, "迎春社区", "杭州市", "淳安县", "千岛湖镇", "urban", "33012701"),
-    (5, "金峰村", "杭州市", "淳安县", "千岛湖镇", "rural", "33012701"),
-    (6, "长街社区", "宁波市", "宁海县", "长街镇", "urban", "33022603"),
-    (7, "城南社区", "杭州市", "桐庐县", "城南街道", "urban", "33012201"),
-]
 
 
 @pytest.fixture
 async def places(platform):
-    async with platform.sessions() as session:
-        for uid, name, level, parent in UNITS:
-            session.add(Unit(id=uid, name=name, level=level, parent_id=parent))
-            await session.flush()
-        for aid, name, city, county, street, site, unit in AREAS:
-            session.add(Area(id=aid, name=name, city=city, county=county, street=street, site_class=site,
-                             unit_id=unit))
-        await session.flush()
-        session.add(PlaceAlias(alias="千岛湖", level="street", city="杭州市", county="淳安县", street="千岛湖镇"))
-        await session.commit()
-    platform.places.invalidate()
+    await seed_places(platform)
 
 
 async def resolve(client, auth, text: str) -> dict:
@@ -294,6 +263,66 @@ def test_every_demo_area_resolves_by_its_bare_name_unless_its_town_shares_it(dem
             assert result.place.name == name, (bare, result)
 
 
+# Ways of naming a place without its suffix; each gives a bare name place context.
+PLACE_CONTEXTS = ("{}", "{}。", "是{}的", "请问{}那边停电吗", "{}明天停电吗", "{}什么时候来电", "我家在{}",
+                  "住在{}", "{}附近", "{}12号", "回到{}了")
+# Everyday sentences around the same words.
+EVERYDAY = ("{}一下", "我们一起{}吧", "现在{}了", "说到{}的事")
+
+
+def test_every_demo_area_by_its_full_name_counts_without_context(demo_index):
+    for _county, _street, name in _demo_areas():
+        for frame in (*EVERYDAY, "{}"):
+            result = demo_index.resolve(frame.format(name))
+            assert result.status == "found" and result.place.name == name, (frame, name, result)
+
+
+def test_every_demo_bare_name_resolves_alike_in_every_place_context(demo_index):
+    for _county, _street, name in _demo_areas():
+        bare = re.sub("(社区|小区|村)$", "", name)
+        expected = demo_index.resolve(f"请问{bare}那边停电吗").place
+        for frame in PLACE_CONTEXTS:
+            assert demo_index.resolve(frame.format(bare)).place == expected, (frame, bare)
+
+
+def test_a_bare_two_character_name_in_an_everyday_sentence_is_no_place(demo_index):
+    for _county, _street, name in _demo_areas():
+        bare = re.sub("(社区|小区|村)$", "", name)
+        for frame in EVERYDAY:
+            result = demo_index.resolve(frame.format(bare))
+            if len(bare) == 2:  # 复兴, 城中, 联盟, 迎春, 白鹤 … are words too
+                # (长街 and 北街 end like a road: "一起长街" may still look like an unknown one)
+                assert result.place is None and not result.candidates, (frame, bare, result)
+            else:  # 王村口, 许家山, 金东方: names only
+                assert result.status == "found", (frame, bare, result)
+
+
+@pytest.mark.parametrize("text", [
+    "复兴一下", "中华民族伟大复兴", "我们加入了一个联盟", "城中的老房子越来越少", "迎春花开了", "白鹤飞走了",
+    "分水岭", "杭州今天天气怎么样", "复兴号几点到", "现在复兴一下，停电了吗", "我们得到了复兴",
+])
+def test_everyday_words_that_are_also_stems_are_no_place(demo_index, text):
+    assert demo_index.resolve(text).status == "none", text
+
+
+@pytest.mark.parametrize("text, full_name", [
+    ("复兴", "丽水市景宁畲族自治县红星街道复兴社区"),
+    ("联盟", "杭州市桐庐县百江镇联盟村"),
+    ("复兴社区一下", "丽水市景宁畲族自治县红星街道复兴社区"),
+    ("复兴那边停电了吗", "丽水市景宁畲族自治县红星街道复兴社区"),
+    ("我住在城中", "丽水市景宁畲族自治县鹤溪街道城中社区"),
+    ("城中今天会停电吗", "丽水市景宁畲族自治县鹤溪街道城中社区"),
+    ("景宁复兴", "丽水市景宁畲族自治县红星街道复兴社区"),  # two place words side by side
+    ("景宁县的复兴怎么报修", "丽水市景宁畲族自治县红星街道复兴社区"),
+    ("联盟3组停电了", "杭州市桐庐县百江镇联盟村"),
+    ("好的，联盟", "杭州市桐庐县百江镇联盟村"),  # the answer, after punctuation
+    ("幸福里小区3号楼 联盟", "杭州市桐庐县百江镇联盟村"),  # an address and a place field joined
+])
+def test_the_same_words_with_place_context_are_the_place(demo_index, text, full_name):
+    result = demo_index.resolve(text)
+    assert result.status == "found" and result.place.full_name == full_name, (text, result)
+
+
 def test_demo_aliases_and_names_shared_by_places(demo_index):
     assert demo_index.resolve("千岛湖").place.name == "千岛湖镇"
     assert demo_index.resolve("排岭那边").place.name == "千岛湖镇"
@@ -301,3 +330,9 @@ def test_demo_aliases_and_names_shared_by_places(demo_index):
     assert shared.status == "ambiguous" and [c.name for c in shared.candidates] == ["丹东街道", "丹西街道"]
     assert demo_index.resolve("景宁县").place.name == "景宁畲族自治县"
     assert demo_index.resolve("社区").status == "too_vague"
+
+
+def test_a_bare_county_before_an_unknown_place_still_says_where(demo_index):
+    for text in ("桐庐幸福里小区3幢", "幸福里小区3号楼 桐庐"):  # an address; an address and a place field
+        result = demo_index.resolve(text)
+        assert (result.status, result.mention, result.within.name) == ("unknown", "幸福里小区", "桐庐县"), text

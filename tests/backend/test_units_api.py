@@ -74,7 +74,7 @@ async def test_bad_input_and_auth(client, auth, units):
     assert (await client.get("/api/units")).status == 401
 
 
-async def test_areas_named_in_an_address_longest_first(client, auth, platform):
+async def test_areas_named_in_an_address(client, auth, platform):
     from tests.backend.units_fixture import seed_units
 
     await seed_units(platform)
