@@ -2,8 +2,9 @@
 
 Sets (Rasa NLU YAML, never trained on; scripts/nlu_overlap.py keeps data/nlu from
 repeating them, tests/test_nlu_data.py enforces it):
-- dev: tests/nlu/dev/, the former held-out set. It was used to choose pipeline
-  settings, so its figures are tuned: a development figure, not a test figure.
+- dev: tests/nlu/dev/, used to choose pipeline settings, so its figures are tuned: a
+  development figure, not a test figure. Reported whole and per part: heldout_*.yml (the
+  former held-out set) and hard.yml (hard sentences written to choose settings for them).
 - test: tests/nlu/test/ordinary.yml and tests/nlu/test/hard.yml, written fresh and
   never used to choose anything. Reported whole and per part.
 
@@ -43,6 +44,8 @@ TEST = ROOT / "tests" / "nlu" / "test"
 # Name -> files; "test" is the union of its parts.
 SETS: dict[str, tuple[Path, ...]] = {
     "dev": (DEV,),
+    "dev/heldout": tuple(sorted(DEV.glob("heldout_*.yml"))),
+    "dev/hard": (DEV / "hard.yml",),
     "test": (TEST / "ordinary.yml", TEST / "hard.yml"),
     "test/ordinary": (TEST / "ordinary.yml",),
     "test/hard": (TEST / "hard.yml",),
@@ -241,8 +244,9 @@ def markdown(results: dict) -> str:
         "# NLU evaluation: development and test sets, pipeline against a baseline", "",
         f"Model: `{results['model']}`; training data: {results['training_examples']} sentences of data/nlu/ "
         "(both systems are trained on exactly these).", "",
-        "- **dev** (tests/nlu/dev/): the former held-out set. It was used to choose pipeline settings "
-        "(DIET size, epochs, fallback threshold), so its figures are tuned.",
+        "- **dev** (tests/nlu/dev/): used to choose pipeline settings, so its figures are tuned. *heldout*: the "
+        "former held-out set (DIET size, epochs, fallback threshold were chosen on it); *hard*: hard sentences "
+        "of the same kinds as the test set's, written without reading it, to choose settings for them.",
         "- **test** (tests/nlu/test/): written fresh, never trained or tuned on; *ordinary* plain sentences "
         "and *hard* ones (long and rambling, IVR text without punctuation, homophone typos, dialect, "
         "Traditional script, out-of-scope, rough requests for a human, sentences between two intents).",
@@ -272,10 +276,10 @@ def markdown(results: dict) -> str:
             cells.append(f"{e['f1']:.3f} ({e['support']})" if e else "–")
         lines.append(f"| {entity} | " + " | ".join(cells) + " |")
     lines += ["", "## Intents: F1 on dev and test, pipeline / baseline", "",
-              "| intent | dev pipeline | dev baseline | test pipeline | test baseline | test/hard pipeline | "
-              "test/hard baseline |", "|---|---:|---:|---:|---:|---:|---:|"]
+              "| intent | dev pipeline | dev baseline | dev/hard pipeline | dev/hard baseline | test pipeline | "
+              "test baseline | test/hard pipeline | test/hard baseline |", "|---|" + "---:|" * 8]
     for intent in sorted(pipe["test"]["intents"], key=lambda i: pipe["test"]["intents"][i]["f1"]):
-        row = [_fmt(r[s]["intents"].get(intent, {}).get("f1")) for s in ("dev", "test", "test/hard")
+        row = [_fmt(r[s]["intents"].get(intent, {}).get("f1")) for s in ("dev", "dev/hard", "test", "test/hard")
                for r in (pipe, base)]
         lines.append(f"| {intent} | " + " | ".join(row) + " |")
     for name in names:
