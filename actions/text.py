@@ -10,14 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from glossary import names
 from glossary.masking import account_no_tail
+from glossary.wording import BUSY, NO_BACKEND
 
 TZ = ZoneInfo("Asia/Shanghai")
+__all__ = ["BUSY", "NO_BACKEND"]  # customer sentences live in glossary/wording.py
 TYPE_NAMES, STATUS_NAMES, DEADLINE_NAMES = names.TICKET_TYPES, names.TICKET_STATUSES, names.DEADLINES
-# (text, spoken): callers are already on 95598, so they are never told to dial it.
-NO_BACKEND = ("非常抱歉，系统暂时繁忙，您的诉求已记录，系统恢复后会自动提交，工作人员会按您留的电话与您联系。"
-              "如情况紧急，请直接拨打95598。",
-              "非常抱歉，系统暂时繁忙，您的诉求已记录，稍后会自动提交。如情况紧急，请说转人工。")
-BUSY = ("非常抱歉，系统暂时繁忙，请稍后再试，或拨打95598供电服务热线。", "非常抱歉，系统暂时繁忙，请稍后再试，或说转人工。")
 _SPOKEN_DIGITS = str.maketrans("0123456789", "零幺二三四五六七八九")
 
 

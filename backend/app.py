@@ -20,6 +20,7 @@ from backend.api import (
     places,
     reference,
     staff,
+    takeover,
     tickets,
     units,
 )
@@ -28,13 +29,15 @@ from backend.api.errors import error_middleware
 from backend.api.registry import openapi_document
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
+from backend.router import ConversationRouter, install_router
 from backend.settings import Settings
 from backend.sla.calendar import TZ
+from backend.web import complaint_form
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
-                conversations.routes]
+                conversations.routes, takeover.routes, complaint_form.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
@@ -58,6 +61,8 @@ def create_app(platform: Platform) -> web.Application:
     app[PLATFORM] = platform
     for table in ROUTE_TABLES:
         app.add_routes(table)
+    complaint_form.setup(app, platform)
+    install_router(app, ConversationRouter.build(platform))
     app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")
     if platform.settings.scheduler_enabled:
         app.cleanup_ctx.append(_scheduler)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/policies", "bot/flows.py", "glossary")
+# Customer sentences of the backend and the actions: read by no NLU component or policy.
+NOT_MODEL_INPUTS = ("glossary/wording.py",)
 CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
 
 
@@ -26,7 +28,7 @@ def inputs_hash(inputs: tuple[str, ...] = INPUTS) -> str:
         path = ROOT / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if "__pycache__" in file.parts:
+            if "__pycache__" in file.parts or str(file.relative_to(ROOT)) in NOT_MODEL_INPUTS:
                 continue
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())

@@ -1,4 +1,4 @@
-"""Conversations and the human-agent queue.
+"""Conversations and the human-agent queue (the takeover steps: backend/api/takeover.py).
 
 The assistant hands a conversation over here (request_human, repeated
 misunderstanding, escalation intent); the takeover state lives in the backend,
@@ -18,7 +18,8 @@ from backend.api.validation import json_response, read_body, read_query
 from backend.errors import NotFound
 from backend.models import Conversation, Message
 from backend.models.conversations import CHANNELS, CONVERSATION_STATES
-from backend.privacy import mask_text
+from backend.router import ROUTER
+from backend.router.takeover import queue_position
 from backend.tickets.schemas import one_of
 from backend.tickets.views import iso
 
@@ -27,7 +28,9 @@ routes = ApiRoutes("conversations")
 
 class Handoff(BaseModel):
     channel: str
-    sender_id: str = Field(..., min_length=1, max_length=128, description="the channel's id of the customer")
+    sender_id: str = Field(..., min_length=1, max_length=128,
+                           description="the router's conversation id (Rasa's sender id when the message came "
+                                       "through the backend), or the channel's id of the customer")
     reason: str = Field(..., min_length=1, max_length=200)
     summary: str | None = Field(None, max_length=2000, description="what the bot knows so far")
 
@@ -36,18 +39,35 @@ class Handoff(BaseModel):
 
 class ConversationQuery(BaseModel):
     state: str | None = None
+    channel: str | None = None
     page: int = Field(1, ge=1)
     per_page: int = Field(20, ge=1, le=200)
 
     _state = one_of("state", CONVERSATION_STATES)
+    _channel = one_of("channel", CHANNELS)
 
 
-def _view(conversation: Conversation) -> dict[str, object]:
+def _view(conversation: Conversation, position: int | None = None) -> dict[str, object]:
     return {
         "id": conversation.id, "channel": conversation.channel, "state": conversation.state,
         "handoff_reason": conversation.handoff_reason, "agent_id": conversation.agent_id,
+        "held_by": conversation.held_by,
+        "waiting_since": iso(conversation.waiting_since) if conversation.waiting_since else None,
+        "queue_position": position,
         "created_at": iso(conversation.created_at), "updated_at": iso(conversation.updated_at),
     }
+
+
+def _line(message: Message) -> dict[str, object]:
+    line: dict[str, object] = {"seq": message.seq, "sender": message.sender, "text": message.text,
+                               "at": iso(message.created_at)}
+    if message.sender == "customer":
+        line |= {"intent": message.intent, "confidence": message.confidence}
+    else:
+        line |= {"actor": message.actor}
+    if message.awaiting_delivery:
+        line["pending_delivery"] = True
+    return line
 
 
 @routes.op("POST", "/api/conversations/handoffs", "Hand a conversation to the human-agent queue",
@@ -57,29 +77,24 @@ async def post_handoff(request: web.Request) -> web.Response:
     body = await read_body(request, Handoff)
     now = platform.clock()
     async with platform.sessions() as session:
-        conversation = await session.scalar(select(Conversation).where(
-            Conversation.channel == body.channel, Conversation.external_id == body.sender_id))
+        # Through the router, Rasa's sender id is the conversation id; otherwise the old pair.
+        conversation = await session.get(Conversation, body.sender_id)
         if conversation is None:
-            conversation = Conversation(id=str(uuid.uuid4()), channel=body.channel,
-                                        external_id=body.sender_id, created_at=now)
+            conversation = await session.scalar(select(Conversation).where(
+                Conversation.channel == body.channel, Conversation.external_id == body.sender_id))
+        if conversation is None:
+            conversation = Conversation(id=str(uuid.uuid4()), channel=body.channel, state="bot",
+                                        external_id=body.sender_id, created_at=now, updated_at=now)
             session.add(conversation)
-        if conversation.state not in ("waiting_agent", "agent"):
-            conversation.state = "waiting_agent"
-            conversation.handoff_reason = body.reason
-            conversation.updated_at = now
-            if body.summary:
-                seq = await session.scalar(select(func.coalesce(func.max(Message.seq), 0))
-                                           .where(Message.conversation_id == conversation.id))
-                session.add(Message(conversation_id=conversation.id, seq=(seq or 0) + 1, sender="system",
-                                    text=mask_text(body.summary), created_at=now))
+            await session.flush()
+        await request.app[ROUTER].takeover.queue(session, conversation, body.reason, body.summary)
         await session.commit()
-        ahead = await session.scalar(select(func.count(Conversation.id)).where(
-            Conversation.state == "waiting_agent", Conversation.updated_at < conversation.updated_at))
-        view = _view(conversation) | {"queue_position": int(ahead or 0) + 1}
+        view = _view(conversation, await queue_position(session, conversation))
     return json_response(view, status=201)
 
 
-@routes.op("GET", "/api/conversations", "Conversations, newest first (the agents' queue with state=)",
+@routes.op("GET", "/api/conversations",
+           "Conversations, newest first; waiting ones carry queue_position and waiting_since",
            query=ConversationQuery)
 async def get_conversations(request: web.Request) -> web.Response:
     platform = request.app[PLATFORM]
@@ -87,11 +102,18 @@ async def get_conversations(request: web.Request) -> web.Response:
     stmt = select(Conversation)
     if q.state:
         stmt = stmt.where(Conversation.state == q.state)
+    if q.channel:
+        stmt = stmt.where(Conversation.channel == q.channel)
     async with platform.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = (await session.scalars(stmt.order_by(Conversation.updated_at.desc())
+        rows = (await session.scalars(stmt.order_by(Conversation.updated_at.desc(), Conversation.id)
                                       .limit(q.per_page).offset((q.page - 1) * q.per_page))).all()
-    return json_response({"items": [_view(c) for c in rows], "total": total, "page": q.page})
+        waiting = (await session.execute(
+            select(Conversation.id).where(Conversation.state == "waiting_agent")
+            .order_by(Conversation.waiting_since, Conversation.id))).scalars().all()
+    positions = {conversation_id: place for place, conversation_id in enumerate(waiting, start=1)}
+    return json_response({"items": [_view(c, positions.get(c.id)) for c in rows], "total": total,
+                          "page": q.page})
 
 
 @routes.op("GET", "/api/conversations/{id}", "One conversation with its (masked) transcript",
@@ -104,5 +126,5 @@ async def get_conversation(request: web.Request) -> web.Response:
             raise NotFound("未找到该会话。", code="conversation_not_found")
         messages = (await session.scalars(select(Message).where(Message.conversation_id == conversation.id)
                                           .order_by(Message.seq))).all()
-    return json_response(_view(conversation) | {"messages": [
-        {"seq": m.seq, "sender": m.sender, "text": m.text, "at": iso(m.created_at)} for m in messages]})
+        position = await queue_position(session, conversation)
+    return json_response(_view(conversation, position) | {"messages": [_line(m) for m in messages]})

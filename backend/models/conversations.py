@@ -1,7 +1,7 @@
 """Customer conversations on every channel and their transcripts."""
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import relationship
 
 from .base import Base, UTCDateTime, utcnow
@@ -24,6 +24,9 @@ class Conversation(Base):
     state = Column(String(16), nullable=False, default="bot")
     handoff_reason = Column(String(200))
     agent_id = Column(Integer, ForeignKey("staff_users.id"))
+    # Who holds it in state agent: Principal.actor ("staff:agent1", or "service" for the service token).
+    held_by = Column(String(60))
+    waiting_since = Column(UTCDateTime)  # entered the agents' queue; its order (backend/router)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -34,14 +37,22 @@ class Message(Base):
     """One transcript line, stored already masked (PIPL: transcripts keep no raw identifiers)."""
 
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        Index("ix_messages_pending", "conversation_id", "awaiting_delivery"),
+    )
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(36), ForeignKey("conversations.id"), nullable=False)
     seq = Column(Integer, nullable=False)
     sender = Column(String(16), nullable=False)
     text = Column(Text, nullable=False)
-    intent = Column(String(50))
+    intent = Column(String(50))  # customer lines: what the assistant understood, and how sure it was
+    confidence = Column(Float)
+    actor = Column(String(60))  # agent and system lines: who caused them (Principal.actor)
+    # A line for the customer that the channel has not delivered yet (backend/router/delivery.py).
+    awaiting_delivery = Column(Boolean, nullable=False, default=False, server_default=false())
+    delivered_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
     conversation = relationship("Conversation", back_populates="messages")

@@ -1,0 +1,106 @@
+"""The assistant seen from the backend: Rasa's REST input channel and HTTP API.
+
+- `send` posts one customer message to `{RASA_URL}/webhooks/<channel>/webhook`
+  with `sender` = the router's conversation id. The hotline goes through the `ivr`
+  input channel (bot/channels/ivr.py: the spoken response variations), every
+  other channel through `rest` (credentials.yml).
+- `intent_seen` reads `GET {RASA_URL}/conversations/{id}/tracker?include_events=NONE`
+  after the turn: `latest_message.intent` is what the assistant understood
+  (needs `rasa run --enable-api`; `?token=RASA_TOKEN` when a token is set).
+
+Unreachable, timed out or a 5xx: `send` raises `RasaUnavailable`, which the
+router turns into one polite sentence. `intent_seen` only loses the label.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from backend.router.replies import BOT, Button, Reply
+
+log = logging.getLogger(__name__)
+
+# A turn may run custom actions that call the backend; the IVR waits for the answer.
+SEND_TIMEOUT_SECONDS = 15.0
+TRACKER_TIMEOUT_SECONDS = 5.0
+# Backend channel → Rasa input channel; any other channel uses "rest".
+INPUT_CHANNELS = {"ivr": "ivr"}
+
+
+class RasaUnavailable(Exception):
+    """The assistant did not answer this turn."""
+
+
+@dataclass(frozen=True)
+class IntentSeen:
+    name: str
+    confidence: float | None
+
+
+class RasaClient:
+    """One HTTP session to the Rasa server, opened on first use."""
+
+    def __init__(self, base_url: str, token: str = "") -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._session: aiohttp.ClientSession | None = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        """Close the HTTP session (on application shutdown)."""
+        if self._session is not None:
+            await self._session.close()
+
+    async def send(self, sender: str, channel: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
+        """The assistant's replies to one customer message."""
+        url = f"{self.base_url}/webhooks/{INPUT_CHANNELS.get(channel, 'rest')}/webhook"
+        body = {"sender": sender, "message": text, "metadata": metadata}
+        try:
+            async with self._http().post(url, json=body, params=self._params(),
+                                         timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS)) as resp:
+                if resp.status >= 500:
+                    raise RasaUnavailable(f"{url} answered {resp.status}")
+                resp.raise_for_status()
+                data = await resp.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            raise RasaUnavailable(f"{url}: {exc!r}") from exc
+        if not isinstance(data, list):
+            raise RasaUnavailable(f"{url} answered {type(data).__name__}, not a list")
+        return [reply for item in data if isinstance(item, dict) and (reply := _reply(item))]
+
+    async def intent_seen(self, sender: str) -> IntentSeen | None:
+        """The intent of the tracker's latest message, or None when it cannot be read."""
+        url = f"{self.base_url}/conversations/{sender}/tracker"
+        try:
+            async with self._http().get(url, params={"include_events": "NONE", **self._params()},
+                                        timeout=aiohttp.ClientTimeout(total=TRACKER_TIMEOUT_SECONDS)) as resp:
+                resp.raise_for_status()
+                tracker = await resp.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            log.warning("intent of conversation %s not read from Rasa: %r", sender, exc)
+            return None
+        intent = ((tracker or {}).get("latest_message") or {}).get("intent") or {}
+        if not intent.get("name"):
+            return None
+        confidence = intent.get("confidence")
+        return IntentSeen(str(intent["name"]), float(confidence) if confidence is not None else None)
+
+    def _params(self) -> dict[str, str]:
+        return {"token": self.token} if self.token else {}
+
+
+def _reply(item: dict[str, Any]) -> Reply | None:
+    buttons = tuple(Button(str(b.get("title", "")), str(b.get("payload", "")))
+                    for b in item.get("buttons") or () if isinstance(b, dict))
+    custom = item.get("custom") if isinstance(item.get("custom"), dict) else None
+    text = item.get("text") if isinstance(item.get("text"), str) else None
+    if text is None and not buttons and custom is None:
+        return None  # an image or attachment: no channel of ours shows one
+    return Reply(BOT, text, buttons, custom)

@@ -1,0 +1,155 @@
+"""The conversation router: for every customer message, the bot or a human.
+
+Every channel (web chat, WeChat, IVR) ends here. The state of a conversation
+lives in the backend's database, not in Rasa, so a Rasa restart or an expired
+Rasa session never lets the bot talk over an agent.
+
+One customer turn, by state:
+- bot: the line is stored (masked), the message goes to Rasa with `sender` = the
+  conversation id and `metadata` {"channel": ..., plus what the channel passes};
+  Rasa's replies come back and are stored (masked); the customer line gets the
+  intent and confidence the assistant saw (read from Rasa's tracker). Rasa down,
+  timing out or failing: one polite sentence (glossary/wording.py), still stored.
+- waiting_agent: stored for the agent; Rasa is not asked; the customer is told
+  their place in the queue.
+- agent: stored for the agent; Rasa is not asked; no reply of its own (the agent
+  answers through the outbox).
+- closed: the message reopens the same conversation to the bot (a customer who
+  writes again expects an answer, not a dead end; the transcript keeps the earlier
+  turns and a system line marks the reopening). The channel's id (openid, web
+  session) stays bound to one conversation.
+
+Lines still pending delivery (an agent's words the customer has not seen) come
+first in the replies of the customer's next turn, on every channel.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from backend.context import Platform
+from backend.models import Conversation, Message
+from backend.router.delivery import Outbox
+from backend.router.rasa import RasaClient, RasaUnavailable
+from backend.router.replies import BOT, SYSTEM, ConversationRef, Reply
+from backend.router.takeover import Takeover, queue_position, ref
+from backend.router.transcript import Line, record
+from glossary import wording
+
+log = logging.getLogger(__name__)
+REOPENED = "客户再次留言，会话重新由智能客服接待。"  # a transcript note for staff, never sent
+
+
+class ConversationRouter:
+    """Decides, turn by turn, whether the assistant or a human answers."""
+
+    def __init__(self, platform: Platform, rasa: RasaClient, outbox: Outbox | None = None) -> None:
+        self.platform = platform
+        self.rasa = rasa
+        self.outbox = outbox or Outbox(platform)
+        self.takeover = Takeover(platform, self.outbox)
+
+    @classmethod
+    def build(cls, platform: Platform) -> ConversationRouter:
+        """The router for the platform's settings (RASA_URL, RASA_TOKEN)."""
+        return cls(platform, RasaClient(platform.settings.rasa_url, platform.settings.rasa_token))
+
+    async def open(self, channel: str, external_id: str) -> ConversationRef:
+        """The conversation of this customer on this channel, created in state bot if new."""
+        async with self.platform.sessions() as session:
+            found = await self._find(session, channel, external_id)
+            if found is not None:
+                return ref(found)
+            now = self.platform.clock()
+            conversation = Conversation(id=str(uuid.uuid4()), channel=channel, external_id=external_id,
+                                        state="bot", created_at=now, updated_at=now)
+            session.add(conversation)
+            try:
+                await session.commit()
+                return ref(conversation)
+            except IntegrityError:  # the same customer's first two messages raced
+                await session.rollback()
+                found = await self._find(session, channel, external_id)
+                assert found is not None
+                return ref(found)
+
+    async def handle_customer_message(self, conversation: ConversationRef, text: str,
+                                      metadata: Mapping[str, Any] | None = None) -> list[Reply]:
+        """Store the customer's line and return what the customer is shown or told now."""
+        state = await self._current_state(conversation.id)
+        if state == "closed":
+            state = await self._reopen(conversation)
+        pending = await self.outbox.take_pending(conversation.id)
+        if state == "bot":
+            return pending + await self._ask_assistant(conversation, text, dict(metadata or {}))
+        await record(self.platform, conversation.id, [Line("customer", text)])
+        if state == "waiting_agent":
+            return pending + await self._queue_notice(conversation)
+        return pending  # state agent: the agent sees the line; the customer gets their answer from the agent
+
+    async def _ask_assistant(self, conversation: ConversationRef, text: str,
+                             metadata: dict[str, Any]) -> list[Reply]:
+        [line] = await record(self.platform, conversation.id, [Line("customer", text)])
+        try:
+            replies = await self.rasa.send(conversation.id, conversation.channel, text,
+                                           {**metadata, "channel": conversation.channel})
+        except RasaUnavailable as exc:
+            log.warning("assistant unavailable for conversation %s: %s", conversation.id, exc)
+            sorry = wording.pick(wording.ASSISTANT_UNAVAILABLE, conversation.channel == "ivr")
+            await record(self.platform, conversation.id, [Line(SYSTEM, sorry, actor="router")])
+            return [Reply(SYSTEM, sorry)]
+        seen = await self.rasa.intent_seen(conversation.id)
+        async with self.platform.sessions() as session:
+            if seen is not None:
+                await session.execute(update(Message).where(Message.id == line.id)
+                                      .values(intent=seen.name[:50], confidence=seen.confidence)
+                                      .execution_options(synchronize_session=False))
+            await session.execute(update(Conversation).where(Conversation.id == conversation.id)
+                                  .values(updated_at=self.platform.clock())
+                                  .execution_options(synchronize_session=False))
+            await session.commit()
+        said = [Line(BOT, text) for reply in replies if (text := reply.transcript_text())]
+        if said:
+            await record(self.platform, conversation.id, said)
+        return replies
+
+    async def _queue_notice(self, conversation: ConversationRef) -> list[Reply]:
+        async with self.platform.sessions() as session:
+            current = await session.get(Conversation, conversation.id)
+            position = await queue_position(session, current) if current else None
+        ahead = (position or 1) - 1
+        sentence = wording.QUEUE_AHEAD if ahead else wording.QUEUE_NEXT
+        told = wording.pick(sentence, conversation.channel == "ivr").format(ahead=ahead)
+        await record(self.platform, conversation.id, [Line(SYSTEM, told, actor="router")])
+        return [Reply(SYSTEM, told)]
+
+    async def _current_state(self, conversation_id: str) -> str:
+        async with self.platform.sessions() as session:
+            state = await session.scalar(select(Conversation.state).where(Conversation.id == conversation_id))
+        if state is None:
+            raise LookupError(f"no conversation {conversation_id}; open it first")
+        return str(state)
+
+    async def _reopen(self, conversation: ConversationRef) -> str:
+        now = self.platform.clock()
+        async with self.platform.sessions() as session:
+            result = await session.execute(
+                update(Conversation).where(Conversation.id == conversation.id, Conversation.state == "closed")
+                .values(state="bot", held_by=None, agent_id=None, waiting_since=None, handoff_reason=None,
+                        updated_at=now)
+                .execution_options(synchronize_session=False))
+            await session.commit()
+        if result.rowcount == 1:
+            await record(self.platform, conversation.id, [Line(SYSTEM, REOPENED, actor="router")])
+            return "bot"
+        return await self._current_state(conversation.id)
+
+    @staticmethod
+    async def _find(session: Any, channel: str, external_id: str) -> Conversation | None:
+        return await session.scalar(select(Conversation).where(
+            Conversation.channel == channel, Conversation.external_id == external_id))

@@ -1,0 +1,44 @@
+"""Sentences a customer can see or hear that are not the assistant's own
+(the assistant's live in domain.yml): what the backend says when the assistant
+cannot answer, and what the conversation router tells a customer about the
+human-agent queue.
+
+Each is a pair (text, spoken): the text for web chat and WeChat, the spoken
+form for the hotline's speech synthesis (no links, no 95598: callers are
+already on it, short). `pick` chooses one for a channel.
+
+Not an input of the NLU model (bot/model_cache.py leaves this file out of the
+model's hash): rewording a sentence never retrains.
+"""
+from __future__ import annotations
+
+Sentence = tuple[str, str]
+
+# The assistant's actions when the backend does not answer.
+NO_BACKEND: Sentence = (
+    "非常抱歉，系统暂时繁忙，您的诉求已记录，系统恢复后会自动提交，工作人员会按您留的电话与您联系。"
+    "如情况紧急，请直接拨打95598。",
+    "非常抱歉，系统暂时繁忙，您的诉求已记录，稍后会自动提交。如情况紧急，请说转人工。")
+BUSY: Sentence = ("非常抱歉，系统暂时繁忙，请稍后再试，或拨打95598供电服务热线。",
+                  "非常抱歉，系统暂时繁忙，请稍后再试，或说转人工。")
+
+# The router, when the assistant does not answer (down, timed out, 5xx).
+ASSISTANT_UNAVAILABLE: Sentence = (
+    "非常抱歉，智能客服暂时无法应答，您的留言已记录。请稍后再试，或直接拨打95598供电服务热线。",
+    "非常抱歉，系统暂时无法应答，您的话已记录。请稍后再说一遍，或者说转人工。")
+# A customer writing while waiting for an agent: `{ahead}` customers before them.
+QUEUE_AHEAD: Sentence = ("您已在人工客服队列中，前面还有{ahead}位客户，请稍候，工作人员会尽快接待您。",
+                         "您正在排队等待人工客服，前面还有{ahead}位客户，请稍候。")
+QUEUE_NEXT: Sentence = ("您已在人工客服队列中，下一位就为您接通，请稍候。",
+                        "您正在排队等待人工客服，下一位就为您接通，请稍候。")
+# Told through the channel's delivery when an agent takes, releases or closes the conversation.
+AGENT_JOINED: Sentence = ("人工客服已为您接入，请问有什么可以帮您？", "人工客服已为您接入，请问有什么可以帮您？")
+BACK_TO_ASSISTANT: Sentence = ("人工客服已结束本次服务，接下来由智能客服继续为您服务，有问题可以直接留言。",
+                               "人工客服已结束服务，接下来由智能客服继续为您服务，请问还有什么可以帮您？")
+CLOSED: Sentence = ("本次服务已结束，感谢您的咨询。如还有需要，随时给我们留言。",
+                    "本次服务已结束，感谢您的来电，再见。")
+
+
+def pick(sentence: Sentence, spoken: bool) -> str:
+    """The text form, or the spoken form for the hotline."""
+    return sentence[1] if spoken else sentence[0]
