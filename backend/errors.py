@@ -41,3 +41,8 @@ class Forbidden(DomainError):
 class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_attempts"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "too_large"

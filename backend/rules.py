@@ -36,6 +36,15 @@ class ClockRule:
 
 
 @dataclass(frozen=True)
+class PublicFormRules:
+    """Limits of the complaint form, the one door open to anyone (backend/web/complaint_form.py)."""
+
+    max_submissions: int  # POSTs from one client address within the window; more get 429
+    window_seconds: float
+    max_body_bytes: int
+
+
+@dataclass(frozen=True)
 class ServiceRules:
     timezone: str
     warn_fraction: float
@@ -55,6 +64,7 @@ class ServiceRules:
     identity_lockout_minutes: int
     default_site_class: str  # for a repair at a place the area table does not know
     place_index_recheck_seconds: float
+    public_form: PublicFormRules
 
     def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
         if ticket_type == "service_request":
@@ -104,6 +114,14 @@ def _clocks(sla: dict[str, Any]) -> dict[str, tuple[ClockRule, ...]]:
     return clocks
 
 
+def _public_form(raw: dict[str, Any]) -> PublicFormRules:
+    rules = PublicFormRules(int(raw["max_submissions"]), float(raw["window_seconds"]),
+                            int(raw["max_body_bytes"]))
+    if rules.max_submissions < 1 or rules.window_seconds <= 0 or rules.max_body_bytes < 1024:
+        raise RulesError("public_form: max_submissions >= 1, window_seconds > 0, max_body_bytes >= 1024")
+    return rules
+
+
 def load_rules(path: Path) -> ServiceRules:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -139,6 +157,7 @@ def load_rules(path: Path) -> ServiceRules:
             identity_lockout_minutes=int(identity["lockout_minutes"]),
             default_site_class=places["default_site_class"],
             place_index_recheck_seconds=float(places["index_recheck_seconds"]),
+            public_form=_public_form(raw["public_form"]),
         )
     except RulesError as exc:
         raise RulesError(f"{path}: {exc}") from exc

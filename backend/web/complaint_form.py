@@ -1,0 +1,489 @@
+"""The complaint form channel (投诉表单): `GET /complaint` and `POST /api/public/complaints`.
+
+Anyone may file a complaint here without logging in. The complaint goes through
+the same intake as the assistant's (backend/tickets/intake.py: escalation
+intent, grade, repeat linking, clocks) as a `complaint` on channel `form`.
+
+Terms:
+- token: a random string made once per render of the page, sent back as the
+  hidden field `token` (plain form POST) or the `Idempotency-Key` header (the
+  page's script). The ticket's idempotency key is `form:<token>`, so a double
+  click, a retry or a reload of the result page files one ticket, and a public
+  caller can never reach a key another channel used.
+- client: the peer address (`request.remote`); at most
+  `public_form.max_submissions` POSTs per client in `public_form.window_seconds`
+  (backend/config/service_rules.yml), valid or not, else 429. Behind a reverse
+  proxy every customer shares the proxy's address: raise the limit there.
+- JSON or form: a JSON body (the script, other clients) is answered in JSON as
+  the contract says; a form-encoded body (no script) with an HTML page: the
+  result, or the form again with each problem next to its field.
+
+Authority: none. The auth middleware lets /api/public/ through without a
+principal, the handler never reads one, and the actor on the ticket is
+`public:form` whatever cookie or token came with the request.
+Anonymous: intake keeps no name, phone or 户号 and notes that the customer was
+warned (the page says it by the checkbox). Confidential: stored on the ticket;
+the ticket views mask the customer's details for every reader (views.customer_view).
+The form's occurred_at and desired_outcome have no ticket column: they are
+appended to the description, labelled, where the handler reads them.
+Logs name the ticket and its flags, never the customer's details, and the
+client only as a short hash.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+from pathlib import Path
+from string import Template
+from typing import Any
+from urllib.parse import parse_qs
+
+from aiohttp import web
+from pydantic import BaseModel, Field, ValidationError, validator
+
+from backend import identifiers
+from backend.api import PLATFORM
+from backend.api.errors import error_response, validation_details
+from backend.api.registry import ApiRoutes
+from backend.api.tickets import IDEMPOTENCY
+from backend.api.validation import json_response
+from backend.context import Platform
+from backend.errors import Conflict, DomainError, InvalidInput, PayloadTooLarge
+from backend.sla.calendar import TZ
+from backend.tickets.intake import create_ticket
+from backend.tickets.queries import load_ticket
+from backend.tickets.schemas import Customer, TicketCreate
+from backend.tickets.views import summary_view
+from backend.web import complaint_wording as say
+from backend.web.rate_limit import SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+
+routes = ApiRoutes("public")
+LIMITER = web.AppKey("complaint_form_limiter", SlidingWindowLimiter)
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static" / "complaint"
+PAGE = Template((HERE / "templates" / "complaint.html").read_text(encoding="utf-8"))
+PAGE_PATH = "/complaint"
+API_PATH = "/api/public/complaints"
+STATIC_PREFIX = "/static/complaint"
+ACTOR = "public:form"
+CHANNEL = "form"
+KEY_PREFIX = "form:"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+FORM_TYPE = "application/x-www-form-urlencoded"
+DESCRIPTION_MAX = 3000
+OUTCOME_MAX = 500
+# Clock skew allowed between the customer's "when it happened" and now.
+FUTURE_SLACK = timedelta(minutes=10)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+class PublicCustomer(BaseModel):
+    name: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, description="required unless anonymous")
+    account_no: str | None = None
+
+    _blank = validator("*", pre=True, allow_reuse=True)(_blank_to_none)
+    _phone = validator("phone", allow_reuse=True)(identifiers.optional(identifiers.phone))
+    _account = validator("account_no", allow_reuse=True)(identifiers.optional(identifiers.account_no))
+
+    class Config:
+        extra = "forbid"
+
+
+class PublicComplaint(BaseModel):
+    """The contract's body of POST /api/public/complaints."""
+
+    description: str = Field(..., max_length=DESCRIPTION_MAX)
+    customer: PublicCustomer = Field(default_factory=PublicCustomer)
+    address: str | None = Field(None, max_length=200)
+    occurred_at: datetime | None = Field(None, description="without an offset: Asia/Shanghai")
+    desired_outcome: str | None = Field(None, max_length=OUTCOME_MAX)
+    anonymous: bool = False
+    confidential: bool = False
+
+    _blank = validator("description", "address", "occurred_at", "desired_outcome", pre=True,
+                       allow_reuse=True)(_blank_to_none)
+
+    @validator("description")
+    def _enough(cls, value: str) -> str:  # noqa: N805
+        if len(value) < 2:
+            raise ValueError(say.DESCRIPTION_SHORT)
+        return value
+
+    @validator("occurred_at")
+    def _local(cls, value: datetime | None) -> datetime | None:  # noqa: N805
+        return value.replace(tzinfo=TZ) if value is not None and value.tzinfo is None else value
+
+    class Config:
+        extra = "forbid"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input: its form name (also its id), its path in the JSON body, how it is drawn."""
+
+    name: str
+    path: str
+    kind: str  # textarea | text | tel | datetime-local | checkbox
+    required: bool = False
+    maxlength: int | None = None
+    autocomplete: str | None = None
+    inputmode: str | None = None
+
+
+# Page order: the first invalid one in this order gets the focus.
+FIELDS = (
+    FormField("description", "description", "textarea", required=True, maxlength=DESCRIPTION_MAX),
+    FormField("name", "customer.name", "text", maxlength=50, autocomplete="name"),
+    FormField("phone", "customer.phone", "tel", required=True, maxlength=20, autocomplete="tel",
+              inputmode="tel"),
+    FormField("account_no", "customer.account_no", "text", maxlength=20, autocomplete="off",
+              inputmode="numeric"),
+    FormField("address", "address", "text", maxlength=200, autocomplete="street-address"),
+    FormField("occurred_at", "occurred_at", "datetime-local"),
+    FormField("desired_outcome", "desired_outcome", "textarea", maxlength=OUTCOME_MAX),
+    FormField("anonymous", "anonymous", "checkbox"),
+    FormField("confidential", "confidential", "checkbox"),
+)
+_BY_PATH = {f.path: f for f in FIELDS}
+_CHECKED = ("1", "on", "true", "yes")
+
+
+def setup(app: web.Application, platform: Platform) -> None:
+    """Give the application the form's request counter (the routes are in `routes`)."""
+    limits = platform.rules.public_form
+    app[LIMITER] = SlidingWindowLimiter(limits.max_submissions, limits.window_seconds)
+
+
+# --- validation ------------------------------------------------------------------
+
+def _message(detail: dict[str, str], error: dict[str, Any]) -> str:
+    """The polite sentence for one pydantic error on the public form."""
+    path, kind = detail["field"], error["type"]
+    label = say.FIELDS[path].label if path in say.FIELDS else path
+    if kind == "value_error":  # our validators speak to the customer already
+        return error["msg"]
+    if kind in ("value_error.missing", "type_error.none.not_allowed"):
+        return say.REQUIRED.get(path, say.FIELD_FALLBACK.format(label=label))
+    if kind == "value_error.any_str.max_length":
+        return say.TOO_LONG.format(label=label, limit=error["ctx"]["limit_value"])
+    if kind == "value_error.extra":
+        return say.UNKNOWN_FIELD.format(field=path)
+    if path == "occurred_at":
+        return say.OCCURRED_AT_FORMAT
+    if kind == "type_error.bool":
+        return say.CHECKBOX
+    return say.FIELD_FALLBACK.format(label=label)
+
+
+def _order(path: str) -> int:
+    return list(_BY_PATH).index(path) if path in _BY_PATH else len(_BY_PATH)
+
+
+def validate(data: dict[str, Any], now: datetime) -> PublicComplaint:
+    """The complaint, or InvalidInput whose details name every problem, in page order."""
+    details: list[dict[str, str]] = []
+    complaint = None
+    try:
+        complaint = PublicComplaint.parse_obj(data)
+    except ValidationError as exc:
+        details = [{"field": d["field"], "message": _message(d, e)}
+                   for d, e in zip(validation_details(exc), exc.errors(), strict=True)]
+    customer = data.get("customer")
+    phone = customer.get("phone") if isinstance(customer, dict) else None
+    anonymous = complaint.anonymous if complaint is not None else data.get("anonymous") in (True, "true", 1)
+    if not anonymous and not _blank_to_none(phone) and "customer.phone" not in {d["field"] for d in details}:
+        details.append({"field": "customer.phone", "message": say.REQUIRED["customer.phone"]})
+    if complaint is not None and complaint.occurred_at and complaint.occurred_at > now + FUTURE_SLACK:
+        details.append({"field": "occurred_at", "message": say.OCCURRED_AT_FUTURE})
+    if details:
+        details.sort(key=lambda d: _order(d["field"]))
+        raise InvalidInput(details[0]["message"], details=details)
+    assert complaint is not None
+    return complaint
+
+
+def ticket_body(complaint: PublicComplaint) -> TicketCreate:
+    """The complaint as the ticket intake takes it from every channel."""
+    text = complaint.description
+    extra = []
+    if complaint.occurred_at:
+        extra.append(f"{say.DESCRIPTION_OCCURRED_AT}：{say.local_time(complaint.occurred_at.astimezone(TZ))}")
+    if complaint.desired_outcome:
+        extra.append(f"{say.DESCRIPTION_OUTCOME}：{complaint.desired_outcome}")
+    if extra:
+        text = text + "\n\n" + "\n".join(extra)
+    who = complaint.customer
+    customer = Customer() if complaint.anonymous else Customer(
+        name=who.name, phone=who.phone, account_no=who.account_no)
+    return TicketCreate(type="complaint", channel=CHANNEL, description=text, customer=customer,
+                        address=complaint.address, anonymous=complaint.anonymous,
+                        confidential=complaint.confidential)
+
+
+async def file_complaint(platform: Platform, complaint: PublicComplaint, token: str | None
+                         ) -> tuple[dict[str, Any], bool]:
+    """File it (once per token); the public view of the ticket and whether it was a replay."""
+    try:
+        row_id, replayed = await create_ticket(platform, ticket_body(complaint), actor=ACTOR,
+                                               idempotency_key=KEY_PREFIX + token if token else None)
+    except Conflict as exc:
+        if exc.code == "idempotency_key_reused":
+            raise Conflict(say.ALREADY_SUBMITTED, code="already_submitted") from exc
+        raise
+    async with platform.sessions() as session:
+        view = summary_view(await load_ticket(session, row_id=row_id))
+    log.info("complaint form: ticket %s %s (anonymous=%s, confidential=%s, escalation grade=%s)",
+             view["id"], "replayed" if replayed else "filed", complaint.anonymous,
+             complaint.confidential, view["grade"])
+    public = {k: view[k] for k in ("id", "type", "status", "created_at", "deadlines")}
+    return public, replayed
+
+
+# --- reading the request ---------------------------------------------------------
+
+async def _read(request: web.Request, limit: int) -> bytes:
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(say.TOO_LARGE)
+    body = b""
+    while len(body) <= limit:
+        chunk = await request.content.read(limit + 1 - len(body))
+        if not chunk:
+            break
+        body += chunk
+    if len(body) > limit:
+        raise PayloadTooLarge(say.TOO_LARGE)
+    return body
+
+
+def _from_json(raw: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError(say.BAD_FORMAT, code="invalid_json") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(say.BAD_FORMAT)
+    return data
+
+
+def _form_values(raw: bytes) -> dict[str, str]:
+    try:
+        pairs = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                         max_num_fields=50)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DomainError(say.BAD_FORMAT, code="invalid_form") from exc
+    return {name: values[0] for name, values in pairs.items()}
+
+
+def _from_form(values: dict[str, str]) -> dict[str, Any]:
+    """The form's fields as the JSON body (unknown fields are ignored: the page sent them)."""
+    data: dict[str, Any] = {}
+    for field in FIELDS:
+        if field.kind == "checkbox":
+            data[field.path] = values.get(field.name, "").lower() in _CHECKED
+        elif field.name in values:
+            if field.path.startswith("customer."):
+                data.setdefault("customer", {})[field.path.split(".", 1)[1]] = values[field.name]
+            else:
+                data[field.path] = values[field.name]
+    return data
+
+
+def _token(value: str | None) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not TOKEN.fullmatch(value):
+        raise DomainError(say.BAD_TOKEN, code="invalid_token")
+    return value
+
+
+def _client_tag(request: web.Request) -> str:
+    return hashlib.sha256((request.remote or "").encode()).hexdigest()[:10]
+
+
+# --- handlers --------------------------------------------------------------------
+
+@routes.get(PAGE_PATH)
+async def get_page(request: web.Request) -> web.Response:
+    """The empty form, with a fresh token."""
+    return _page(render_form(token=secrets.token_urlsafe(24)))
+
+
+@routes.op("POST", API_PATH, "File a complaint without logging in (the complaint form); "
+           "JSON, or a form post answered with a page", body=PublicComplaint, headers=(IDEMPOTENCY,),
+           auth=False, responses={201: "Filed, or the replay of the same submission",
+                                  400: "Unreadable body or token", 409: "Token used for another complaint",
+                                  413: "Body too large", 415: "Neither JSON nor a form",
+                                  422: "Invalid input; details name each field",
+                                  429: "Too many submissions from this address"})
+async def post_complaint(request: web.Request) -> web.Response:
+    platform: Platform = request.app[PLATFORM]
+    as_form = request.content_type == FORM_TYPE
+    verdict = request.app[LIMITER].hit(request.remote or "", platform.clock())
+    if not verdict.allowed:
+        log.warning("complaint form: client %s over the limit, retry after %ss",
+                    _client_tag(request), verdict.retry_after)
+        message = say.rate_limited(verdict.retry_after)
+        headers = {"Retry-After": str(verdict.retry_after)}
+        if as_form:
+            return _page(render_message(message), status=429, headers=headers)
+        response = error_response(429, "rate_limited", message)
+        response.headers.update(headers)
+        return response
+    values: dict[str, str] = {}
+    token = None
+    try:
+        if not as_form and request.content_type != "application/json":
+            raise DomainError(say.UNSUPPORTED, code="unsupported_media_type")
+        raw = await _read(request, platform.rules.public_form.max_body_bytes)
+        if as_form:
+            values = _form_values(raw)
+            token, data = _token(values.get("token")), _from_form(values)
+        else:
+            token, data = _token(request.headers.get(IDEMPOTENCY)), _from_json(raw)
+        complaint = validate(data, platform.clock())
+        result, replayed = await file_complaint(platform, complaint, token)
+    except DomainError as exc:
+        if exc.code == "unsupported_media_type":
+            return error_response(415, exc.code, exc.message)
+        if not as_form:
+            raise
+        if isinstance(exc, InvalidInput) and exc.details:
+            errors = {d["field"]: d["message"] for d in exc.details}
+            return _page(render_form(token=token or secrets.token_urlsafe(24), values=values,
+                                     errors=errors), status=exc.status)
+        return _page(render_message(exc.message), status=exc.status)
+    headers = {"Idempotent-Replayed": str(replayed).lower()}
+    if as_form:
+        return _page(render_result(result, anonymous=complaint.anonymous), status=201, headers=headers)
+    return json_response(result, status=201, headers=headers)
+
+
+routes.static(STATIC_PREFIX, STATIC_DIR, append_version=False)
+
+
+# --- rendering -------------------------------------------------------------------
+
+def _page(content: str, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    html = PAGE.substitute(title=escape(say.TITLE), brand=escape(say.BRAND), content=content,
+                           hotline=escape(say.HOTLINE), static=STATIC_PREFIX)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8",
+                        headers={**SECURITY_HEADERS, **(headers or {})})
+
+
+def _attrs(**attrs: str | bool | int | None) -> str:
+    out = []
+    for name, value in attrs.items():
+        name = name.rstrip("_").replace("_", "-")
+        if value is True:
+            out.append(name)
+        elif value not in (None, False):
+            out.append(f'{name}="{escape(str(value))}"')
+    return " ".join(out)
+
+
+def _field(field: FormField, value: str, error: str | None, autofocus: bool) -> str:
+    text = say.FIELDS[field.path]
+    hint_id, error_id = f"{field.name}-hint", f"{field.name}-error"
+    described = " ".join(i for i in (hint_id if text.hint else None, error_id) if i)
+    hint = f'<p id="{hint_id}" class="hint">{escape(text.hint)}</p>' if text.hint else ""
+    err = (f'<p id="{error_id}" class="error"{"" if error else " hidden"}>'
+           f'{escape(error or "")}</p>')
+    common = dict(id=field.name, name=field.name, data_field=field.path, aria_describedby=described,
+                  aria_invalid="true" if error else None, autofocus=autofocus)
+    if field.kind == "checkbox":
+        box = _attrs(type="checkbox", value="1", checked=value.lower() in _CHECKED, **common)
+        return (f'<div class="field check"><input {box}><label for="{field.name}">{escape(text.label)}'
+                f'</label>{hint}{err}</div>')
+    mark = say.REQUIRED_MARK if field.required else say.OPTIONAL_MARK
+    label = (f'<label for="{field.name}">{escape(text.label)}<span class="mark">{escape(mark)}</span>'
+             f'</label>')
+    more = dict(maxlength=field.maxlength, autocomplete=field.autocomplete, inputmode=field.inputmode,
+                aria_required="true" if field.required else None, **common)
+    if field.kind == "textarea":
+        rows = 6 if field.name == "description" else 3
+        control = f'<textarea {_attrs(rows=rows, **more)}>{escape(value)}</textarea>'
+    else:
+        control = f'<input {_attrs(type=field.kind, value=value or None, **more)}>'
+    return f'<div class="field">{label}{hint}{err}{control}</div>'
+
+
+def _summary(errors: dict[str, str]) -> str:
+    items = "".join(f'<li><a href="#{_BY_PATH[p].name if p in _BY_PATH else "complaint-form"}">'
+                    f'{escape(m)}</a></li>' for p, m in sorted(errors.items(), key=lambda e: _order(e[0])))
+    hidden = "" if errors else " hidden"
+    return (f'<div id="error-summary" class="summary" role="alert" tabindex="-1"{hidden}>'
+            f'<h2>{escape(say.SUMMARY_TITLE)}</h2><ul>{items}</ul></div>')
+
+
+def render_form(*, token: str, values: dict[str, str] | None = None,
+                errors: dict[str, str] | None = None) -> str:
+    """The form; with errors, each next to its field and the first one focused."""
+    values, errors = values or {}, errors or {}
+    first = min(errors, key=_order) if errors else None
+    fields = [f for f in FIELDS if f.kind != "checkbox"]
+    boxes = [f for f in FIELDS if f.kind == "checkbox"]
+    drawn = "".join(_field(f, values.get(f.name, ""), errors.get(f.path), f.path == first) for f in fields)
+    checks = "".join(_field(f, values.get(f.name, ""), errors.get(f.path), f.path == first) for f in boxes)
+    messages = _attrs(data_msg_sending=say.SENDING, data_msg_network=say.NETWORK, data_msg_failed=say.FAILED,
+                      data_timezone=str(TZ))
+    return (
+        f'<div id="form-area"><h1>{escape(say.TITLE)}</h1><p class="lead">{escape(say.INTRO)}</p>'
+        f'{_summary(errors)}'
+        f'<form id="complaint-form" action="{API_PATH}" method="post" novalidate {messages}>'
+        f'<input type="hidden" name="token" value="{escape(token)}">'
+        f'{drawn}<fieldset><legend>{escape(say.OPTIONS_LEGEND)}</legend>{checks}</fieldset>'
+        f'<button type="submit" id="submit">{escape(say.SUBMIT)}</button>'
+        f'<p id="form-status" class="status" role="status" aria-live="polite"></p>'
+        f'</form></div>{render_result(None)}'
+    )
+
+
+def render_result(result: dict[str, Any] | None, *, anonymous: bool = False) -> str:
+    """The receipt; empty and hidden on the form page, for the script to fill in."""
+    deadlines = (result or {}).get("deadlines", {})
+
+    def when(name: str) -> str:
+        value = deadlines.get(name)
+        return escape(say.local_time(datetime.fromisoformat(value).astimezone(TZ))) if value else ""
+
+    hidden = "" if result else " hidden"
+    anon = "" if anonymous else " hidden"
+    return (
+        f'<section id="result" class="result" aria-labelledby="result-title"{hidden}>'
+        f'<h1 id="result-title" tabindex="-1">{escape(say.RESULT_TITLE)}</h1><dl>'
+        f'<dt>{escape(say.RESULT_ID)}</dt><dd id="result-id">{escape((result or {}).get("id", ""))}</dd>'
+        f'<dt>{escape(say.RESULT_FIRST_CONTACT)}</dt><dd id="result-first-contact">{when("first_contact")}</dd>'
+        f'<dt>{escape(say.RESULT_REPLY)}</dt><dd id="result-reply">{when("reply")}</dd></dl>'
+        f'<p>{escape(say.RESULT_KEEP)}</p><p id="result-anonymous"{anon}>{escape(say.RESULT_ANONYMOUS)}</p>'
+        f'<p><a href="{PAGE_PATH}">{escape(say.RESULT_AGAIN)}</a></p></section>'
+    )
+
+
+def render_message(message: str) -> str:
+    """A refusal of the whole submission, with the way back."""
+    return (f'<h1>{escape(say.TITLE)}</h1><p class="summary" role="alert">{escape(message)}</p>'
+            f'<p><a href="{PAGE_PATH}">{escape(say.BACK)}</a></p>')
