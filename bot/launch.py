@@ -32,6 +32,8 @@ def settings() -> dict[str, str]:
     values["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{values['ACTION_PORT']}/webhook"
     values["RASA_TELEMETRY_ENABLED"] = "false"
     values.setdefault("RASA_URL", f"http://127.0.0.1:{values['RASA_PORT']}")
+    # endpoints.yml keeps Rasa's conversations here, so a restart resumes a half-finished form.
+    values.setdefault("RASA_TRACKER_DB", str(ROOT / "var" / "rasa-tracker.db"))
     return values
 
 
@@ -50,6 +52,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float) -> None:
 
 def main() -> None:
     env = settings()
+    Path(env["RASA_TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
     model = ensure_model()
     processes: list[subprocess.Popen] = []
 
