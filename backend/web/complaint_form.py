@@ -255,7 +255,7 @@ async def file_complaint(platform: Platform, complaint: PublicComplaint, token: 
         raise
     async with platform.sessions() as session:
         view = summary_view(await load_ticket(session, row_id=row_id))
-    log.info("complaint form: ticket %s %s (anonymous=%s, confidential=%s, escalation grade=%s)",
+    log.info("complaint form: ticket %s %s (anonymous=%s, confidential=%s, grade=%s)",
              view["id"], "replayed" if replayed else "filed", complaint.anonymous,
              complaint.confidential, view["grade"])
     public = {k: view[k] for k in ("id", "type", "status", "created_at", "deadlines")}

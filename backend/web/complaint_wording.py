@@ -28,6 +28,7 @@ class FieldText:
 
 
 FIELDS = {
+    "customer": FieldText("联系人信息"),
     "description": FieldText("投诉内容", "请写明发生了什么、涉及的人员或地点，以及对您的影响。"),
     "customer.name": FieldText("您的姓名"),
     "customer.phone": FieldText("联系电话", "工作人员将通过此号码与您联系。匿名投诉可以不填。"),
