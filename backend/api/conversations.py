@@ -89,7 +89,8 @@ async def post_handoff(request: web.Request) -> web.Response:
             await session.flush()
         await request.app[ROUTER].takeover.queue(session, conversation, body.reason, body.summary)
         await session.commit()
-        view = _view(conversation, await queue_position(session, conversation))
+        # Already held by an agent: the action still says "connecting you", never a negative place.
+        view = _view(conversation, await queue_position(session, conversation) or 1)
     return json_response(view, status=201)
 
 

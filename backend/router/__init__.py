@@ -8,7 +8,20 @@ decides whether the assistant (Rasa) or a human agent answers.
 - rasa.py      Rasa's REST webhook and tracker, as the router uses them
 - replies.py   what a channel gets back
 
-Channels get the router from the application: `request.app[ROUTER]`.
+How a channel (one module per channel, e.g. backend/channels/web.py) uses it:
+
+    router = request.app[ROUTER]
+    conversation = await router.open("wechat", openid)          # or ("ivr", call_id), ("web", session id)
+    replies = await router.handle_customer_message(conversation, text, {"seq": 3})  # metadata → Rasa
+    for reply in replies: ...   # reply.text / reply.buttons / reply.custom ({"handoff": ...} → IVR transfer)
+
+Lines an agent sends between turns: the web page subscribes while its socket is
+open (`async with router.outbox.live.subscribe(conversation.id) as queue`, then
+`await router.outbox.flush(conversation)` for anything sent while it was away);
+the IVR calls `await router.outbox.take_pending(conversation.id)` on turns that
+carry no text (no_input, dtmf); WeChat registers a `Delivery` calling the
+customer-service message API with `router.outbox.register("wechat", delivery)`.
+Pending lines also come first in the replies of the customer's next message.
 """
 from __future__ import annotations
 
