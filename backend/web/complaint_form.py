@@ -326,6 +326,8 @@ def _client_tag(request: web.Request) -> str:
 
 # --- handlers --------------------------------------------------------------------
 
+routes.static(STATIC_PREFIX, STATIC_DIR)  # complaint.js and complaint.css
+
 @routes.get(PAGE_PATH)
 async def get_page(request: web.Request) -> web.Response:
     """The empty form, with a fresh token."""
@@ -380,9 +382,6 @@ async def post_complaint(request: web.Request) -> web.Response:
     if as_form:
         return _page(render_result(result, anonymous=complaint.anonymous), status=201, headers=headers)
     return json_response(result, status=201, headers=headers)
-
-
-routes.static(STATIC_PREFIX, STATIC_DIR, append_version=False)
 
 
 # --- rendering -------------------------------------------------------------------
