@@ -36,7 +36,7 @@ from backend.context import Platform
 from backend.models import Conversation, Message
 from backend.router.delivery import Outbox
 from backend.router.rasa import RasaClient, RasaUnavailable
-from backend.router.replies import BOT, SYSTEM, ConversationRef, Reply
+from backend.router.replies import SYSTEM, ConversationRef, Reply
 from backend.router.takeover import Takeover, queue_position, ref
 from backend.router.transcript import Line, record
 from glossary import wording
@@ -88,6 +88,7 @@ class ConversationRouter:
         if state == "bot":
             return pending + await self._ask_assistant(conversation, text, dict(metadata or {}))
         await record(self.platform, conversation.id, [Line("customer", text)])
+        await self._touch(conversation.id)  # the agents' list shows the latest activity first
         if state == "waiting_agent":
             return pending + await self._queue_notice(conversation)
         return pending  # state agent: the agent sees the line; the customer gets their answer from the agent
@@ -103,20 +104,29 @@ class ConversationRouter:
             sorry = wording.pick(wording.ASSISTANT_UNAVAILABLE, conversation.channel == "ivr")
             await record(self.platform, conversation.id, [Line(SYSTEM, sorry, actor="router")])
             return [Reply(SYSTEM, sorry)]
+        if not replies:  # every turn of this assistant says something: its action server failed
+            log.warning("assistant said nothing to conversation %s (action server down?)", conversation.id)
+            replies = [Reply(SYSTEM, wording.pick(wording.ASSISTANT_UNAVAILABLE, conversation.channel == "ivr"))]
         seen = await self.rasa.intent_seen(conversation.id)
-        async with self.platform.sessions() as session:
-            if seen is not None:
+        if seen is not None:
+            async with self.platform.sessions() as session:
                 await session.execute(update(Message).where(Message.id == line.id)
                                       .values(intent=seen.name[:50], confidence=seen.confidence)
                                       .execution_options(synchronize_session=False))
-            await session.execute(update(Conversation).where(Conversation.id == conversation.id)
-                                  .values(updated_at=self.platform.clock())
-                                  .execution_options(synchronize_session=False))
-            await session.commit()
-        said = [Line(BOT, text) for reply in replies if (text := reply.transcript_text())]
+                await session.commit()
+        await self._touch(conversation.id)
+        said = [Line(reply.sender, text, actor="router" if reply.sender == SYSTEM else None)
+                for reply in replies if (text := reply.transcript_text())]
         if said:
             await record(self.platform, conversation.id, said)
         return replies
+
+    async def _touch(self, conversation_id: str) -> None:
+        async with self.platform.sessions() as session:
+            await session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                                  .values(updated_at=self.platform.clock())
+                                  .execution_options(synchronize_session=False))
+            await session.commit()
 
     async def _queue_notice(self, conversation: ConversationRef) -> list[Reply]:
         async with self.platform.sessions() as session:

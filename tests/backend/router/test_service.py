@@ -66,6 +66,16 @@ async def test_rasa_failing_gives_one_polite_sentence_and_keeps_the_line(backend
     assert "13812345678" not in lines[0]["text"] and lines[0]["intent"] is None
 
 
+async def test_an_assistant_that_says_nothing_still_gets_the_customer_an_answer(backend, router, fake_rasa):
+    fake_rasa.replies = []  # what Rasa answers when its action server is down
+    conversation = await router.open("web", "browser-5")
+    replies = await router.handle_customer_message(conversation, "你好")
+    assert [r.text for r in replies] == [wording.ASSISTANT_UNAVAILABLE[0]]
+    lines = await transcript(backend, conversation.id)
+    assert [(line["sender"], line.get("intent")) for line in lines] == [("customer", "report_outage"),
+                                                                       ("system", None)]
+
+
 async def test_a_handoff_during_the_turn_moves_the_routers_conversation(backend, router, fake_rasa):
     conversation = await router.open("web", "browser-3")
     replies = await router.handle_customer_message(conversation, "我要转人工")

@@ -140,3 +140,13 @@ async def test_close_is_for_the_holder_or_a_supervisor(backend, router, agents):
     assert (await claim(backend, conversation.id, agents["agent1"])).status == 409
     listed = await (await backend.get("/api/conversations?state=closed&channel=web", headers=SERVICE)).json()
     assert [c["id"] for c in listed["items"]] == [conversation.id]
+
+
+async def test_the_list_shows_the_latest_customer_activity_first(backend, router, agents, clock):
+    older, newer = await router.open("web", "list-1"), await router.open("web", "list-2")
+    for conversation in (older, newer):
+        assert (await claim(backend, conversation.id, agents["agent1"])).status == 200
+        clock.advance(minutes=1)
+    await router.handle_customer_message(older, "还在吗")  # the customer of the older one writes again
+    listed = await (await backend.get("/api/conversations?state=agent", headers=agents["agent1"])).json()
+    assert [c["id"] for c in listed["items"]] == [older.id, newer.id]
