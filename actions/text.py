@@ -10,12 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from glossary import names
 from glossary.masking import account_no_tail
+from glossary.speech import spoken_digits, spoken_ticket_id
 from glossary.wording import BUSY, NO_BACKEND
 
 TZ = ZoneInfo("Asia/Shanghai")
-__all__ = ["BUSY", "NO_BACKEND"]  # customer sentences live in glossary/wording.py
+# Customer sentences live in glossary/wording.py, spoken numbers in glossary/speech.py.
+__all__ = ["BUSY", "NO_BACKEND", "spoken_digits", "spoken_ticket_id"]
 TYPE_NAMES, STATUS_NAMES, DEADLINE_NAMES = names.TICKET_TYPES, names.TICKET_STATUSES, names.DEADLINES
-_SPOKEN_DIGITS = str.maketrans("0123456789", "零幺二三四五六七八九")
 
 
 def is_ivr(tracker: Tracker) -> bool:
@@ -33,23 +34,6 @@ def when(iso: str | None, ivr: bool = False) -> str:
         minute = f"{moment.minute}分" if moment.minute else ""
         return f"{moment.month}月{moment.day}日{moment.hour}点{minute}"
     return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
-def spoken_digits(number: str, groups: tuple[int, ...]) -> str:
-    """Digits read one by one in groups, as a caller writes them down: '二零二六，幺幺二九'."""
-    parts, at = [], 0
-    for size in groups:
-        if at < len(number):
-            parts.append(number[at:at + size].translate(_SPOKEN_DIGITS))
-        at += size
-    if at < len(number):
-        parts.append(number[at:].translate(_SPOKEN_DIGITS))
-    return "，".join(parts)
-
-
-def spoken_ticket_id(ticket_id: str) -> str:
-    """'GD20261129000123' → 'G D，二零二六，幺幺二九，零零零，幺二三'."""
-    return "G D，" + spoken_digits(ticket_id[2:], (4, 4, 3, 3))
 
 
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ivr_text: str | None = None) -> None:

@@ -27,6 +27,7 @@ from backend.api import (
 from backend.api.auth import auth_middleware
 from backend.api.errors import error_middleware
 from backend.api.registry import openapi_document
+from backend.channels import ivr
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
 from backend.router import ConversationRouter, install_router
@@ -37,7 +38,7 @@ from backend.web import complaint_form
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
-                conversations.routes, takeover.routes, complaint_form.routes]
+                conversations.routes, takeover.routes, complaint_form.routes, ivr.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:

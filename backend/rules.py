@@ -45,6 +45,17 @@ class PublicFormRules:
 
 
 @dataclass(frozen=True)
+class IvrRules:
+    """The hotline IVR channel's thresholds (backend/channels/ivr.py)."""
+
+    asr_min_confidence: float  # below it the caller is asked to repeat; Rasa is not asked
+    max_no_input: int  # silent turns in a row before a transfer to a human
+    listen_timeout_ms: int
+    queue: str  # the agents' queue of a transfer when the assistant names none
+    context_lines: int  # last transcript lines handed over with a transfer
+
+
+@dataclass(frozen=True)
 class ServiceRules:
     timezone: str
     warn_fraction: float
@@ -65,6 +76,7 @@ class ServiceRules:
     default_site_class: str  # for a repair at a place the area table does not know
     place_index_recheck_seconds: float
     public_form: PublicFormRules
+    ivr: IvrRules
 
     def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
         if ticket_type == "service_request":
@@ -122,6 +134,16 @@ def _public_form(raw: dict[str, Any]) -> PublicFormRules:
     return rules
 
 
+def _ivr(raw: dict[str, Any]) -> IvrRules:
+    rules = IvrRules(float(raw["asr_min_confidence"]), int(raw["max_no_input"]), int(raw["listen_timeout_ms"]),
+                     str(raw["queue"]), int(raw["context_lines"]))
+    if not 0 <= rules.asr_min_confidence <= 1 or rules.max_no_input < 1 or rules.listen_timeout_ms < 1000 \
+            or not rules.queue or rules.context_lines < 0:
+        raise RulesError("ivr: asr_min_confidence in [0, 1], max_no_input >= 1, listen_timeout_ms >= 1000, "
+                         "a queue, context_lines >= 0")
+    return rules
+
+
 def load_rules(path: Path) -> ServiceRules:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -158,6 +180,7 @@ def load_rules(path: Path) -> ServiceRules:
             default_site_class=places["default_site_class"],
             place_index_recheck_seconds=float(places["index_recheck_seconds"]),
             public_form=_public_form(raw["public_form"]),
+            ivr=_ivr(raw["ivr"]),
         )
     except RulesError as exc:
         raise RulesError(f"{path}: {exc}") from exc

@@ -17,8 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/policies", "bot/flows.py", "glossary")
-# Customer sentences of the backend and the actions: read by no NLU component or policy.
-NOT_MODEL_INPUTS = ("glossary/wording.py",)
+# Customer sentences of the backend and the actions, and how the hotline speaks them:
+# read by no NLU component or policy.
+NOT_MODEL_INPUTS = ("glossary/wording.py", "glossary/speech.py")
 CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
 
 

@@ -42,3 +42,17 @@ CLOSED: Sentence = ("本次服务已结束，感谢您的咨询。如还有需�
 def pick(sentence: Sentence, spoken: bool) -> str:
     """The text form, or the spoken form for the hotline."""
     return sentence[1] if spoken else sentence[0]
+
+
+# The hotline's IVR channel (backend/channels/ivr.py): spoken only, never shown on a screen.
+IVR_GREETING = "您好，欢迎致电供电服务热线，我是智能客服。请说出您要办理的业务，比如停电报修、电费查询或投诉建议。"
+# Speech recognition was unsure what the caller said: nothing was passed on.
+IVR_SAY_AGAIN = "抱歉，刚才没有听清，请您再说一遍。"
+# The caller said nothing (fewer times in a row than service_rules.yml ivr.max_no_input).
+IVR_REPROMPT = "您好，请问还在线吗？请说出您要办理的业务，户号也可以直接按键输入，以井号键结束。"
+# Too many silent turns in a row: the caller goes to a human agent.
+IVR_SILENT_TRANSFER = "您好，一直没有听到您的声音，现在为您转接人工客服，请稍候。"
+# The assistant or the queue hands the caller to a human agent.
+IVR_TRANSFER = "正在为您转接人工客服，请稍候。"
+# A reply that offers choices as buttons: `{options}` their titles, joined by 、.
+IVR_OPTIONS = "您可以说：{options}。"

@@ -2,7 +2,9 @@
 
 Services (the action server, the console's own pages) use
 `Authorization: Bearer <BACKEND_API_TOKEN>`; staff log in and carry a session
-cookie whose token is stored only as a hash.
+cookie whose token is stored only as a hash. Webhooks of other systems
+(/webhooks/…, e.g. the hotline IVR) take the service token only: no staff
+member posts there.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from backend.models import StaffSession, StaffUser
 SESSION_COOKIE = "session"
 PUBLIC_PREFIXES = ("/api/public/", "/api/auth/login")
 PUBLIC_PATHS = ("/api/openapi.json",)
+SERVICE_ONLY_PREFIXES = ("/webhooks/",)
 
 
 class Unauthorized(DomainError):
@@ -64,6 +67,8 @@ async def staff_for_token(platform: Platform, token: str) -> Principal | None:
 
 
 def _is_public(path: str) -> bool:
+    if path.startswith(SERVICE_ONLY_PREFIXES):
+        return False
     return not path.startswith("/api/") or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
@@ -81,6 +86,8 @@ async def auth_middleware(request: web.Request, handler: Any) -> web.StreamRespo
             request["principal"] = Principal("service", "service")
             return await handler(request)
         raise Unauthorized("访问令牌无效。")
+    if request.path.startswith(SERVICE_ONLY_PREFIXES):
+        raise Unauthorized("请提供有效的访问令牌。")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         principal = await staff_for_token(platform, cookie)

@@ -2,13 +2,14 @@
 from .accounts import Account, Bill, IdentityFailure
 from .base import Base, UTCDateTime, utcnow
 from .conversations import Conversation, Message
+from .ivr import IvrTurn
 from .outages import Outage, OutageScope
 from .staff import StaffSession, StaffUser
 from .tickets import Ticket, TicketDeadline, TicketEvent
 from .units import Area, PlaceAlias, Unit
 
 __all__ = [
-    "Account", "Area", "IdentityFailure", "Base", "Bill", "Conversation", "Message", "Outage", "OutageScope",
+    "Account", "Area", "IdentityFailure", "Base", "Bill", "Conversation", "IvrTurn", "Message", "Outage", "OutageScope",
     "PlaceAlias",
     "StaffSession", "StaffUser", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
     "Unit", "utcnow",

@@ -7,6 +7,8 @@
 - `intent_seen` reads `GET {RASA_URL}/conversations/{id}/tracker?include_events=NONE`
   after the turn: `latest_message.intent` is what the assistant understood
   (needs `rasa run --enable-api`; `?token=RASA_TOKEN` when a token is set).
+- `tracker_state` reads the same tracker for its form in progress (`active_loop`),
+  its slots and that intent (the IVR's hangup and transfer).
 
 Unreachable, timed out or a 5xx: `send` raises `RasaUnavailable`, which the
 router turns into one polite sentence. `intent_seen` only loses the label.
@@ -38,6 +40,19 @@ class RasaUnavailable(Exception):
 class IntentSeen:
     name: str
     confidence: float | None
+
+
+@dataclass(frozen=True)
+class TrackerState:
+    """What the assistant holds about a conversation: its form in progress and its slots."""
+
+    active_loop: str | None
+    slots: dict[str, Any]
+    intent: str | None
+
+    def filled_slots(self) -> dict[str, Any]:
+        """The slots that hold a value."""
+        return {name: value for name, value in self.slots.items() if value not in (None, "", [], {})}
 
 
 class RasaClient:
@@ -77,6 +92,25 @@ class RasaClient:
 
     async def intent_seen(self, sender: str) -> IntentSeen | None:
         """The intent of the tracker's latest message, or None when it cannot be read."""
+        tracker = await self._tracker(sender)
+        intent = ((tracker or {}).get("latest_message") or {}).get("intent") or {}
+        if not intent.get("name"):
+            return None
+        confidence = intent.get("confidence")
+        return IntentSeen(str(intent["name"]), float(confidence) if confidence is not None else None)
+
+    async def tracker_state(self, sender: str) -> TrackerState | None:
+        """The conversation's form in progress, slots and latest intent; None when unreadable."""
+        tracker = await self._tracker(sender)
+        if tracker is None:
+            return None
+        loop = tracker.get("active_loop") or {}
+        slots = tracker.get("slots") if isinstance(tracker.get("slots"), dict) else {}
+        intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
+        return TrackerState(loop.get("name") if isinstance(loop, dict) else None, dict(slots),
+                            str(intent) if intent else None)
+
+    async def _tracker(self, sender: str) -> dict[str, Any] | None:
         url = f"{self.base_url}/conversations/{sender}/tracker"
         try:
             async with self._http().get(url, params={"include_events": "NONE", **self._params()},
@@ -84,13 +118,9 @@ class RasaClient:
                 resp.raise_for_status()
                 tracker = await resp.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-            log.warning("intent of conversation %s not read from Rasa: %r", sender, exc)
+            log.warning("tracker of conversation %s not read from Rasa: %r", sender, exc)
             return None
-        intent = ((tracker or {}).get("latest_message") or {}).get("intent") or {}
-        if not intent.get("name"):
-            return None
-        confidence = intent.get("confidence")
-        return IntentSeen(str(intent["name"]), float(confidence) if confidence is not None else None)
+        return tracker if isinstance(tracker, dict) else None
 
     def _params(self) -> dict[str, str]:
         return {"token": self.token} if self.token else {}

@@ -40,6 +40,9 @@ class FakeRasa:
     hang: bool = False
     intent: dict[str, Any] = field(default_factory=lambda: {"name": "report_outage", "confidence": 0.93})
     backend: TestClient | None = None  # set: "转人工" makes the fake hand over as the action does
+    # The tracker's form in progress and slots (the IVR reads them at hangup and transfer).
+    active_loop: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
 
     def messages(self) -> list[str]:
         return [m["message"] for m in self.received]
@@ -72,7 +75,9 @@ class FakeRasa:
         assert request.query.get("include_events") == "NONE"
         self.tracker_reads.append(request.match_info["sender"])
         return web.json_response({"sender_id": request.match_info["sender"],
-                                  "latest_message": {"text": "…", "intent": self.intent}})
+                                  "latest_message": {"text": "…", "intent": self.intent},
+                                  "active_loop": {"name": self.active_loop} if self.active_loop else {},
+                                  "slots": self.slots})
 
 
 SERVICE = {"Authorization": "Bearer test-token"}
