@@ -31,7 +31,7 @@ _MARKUP = re.compile(r"\*\*|__|`+|^\s{0,3}#{1,6}\s*|^\s*[-*+]\s+|^\s*>\s*", re.M
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0E\uFE0F\u200D\u20E3]")
 _MASKED = re.compile(r"(?:\d{3})?\*{4,}(\d{3,4})")
 _TAIL = re.compile(r"尾号\s*(\d{3,4})")
-_MONEY = re.compile(r"[¥￥]\s*(\d+)(?:\.(\d{1,2}))?(?!\d)(?:\s*元)?|(\d+)(?:\.(\d{1,2}))?(?!\d)\s*元")
+_MONEY = re.compile(r"[¥￥]\s*(\d+)(?:\.(\d{1,2}))?(?![\d.])(?:\s*元)?|(?<![\d.])(\d+)(?:\.(\d{1,2}))?(?![\d.])\s*元")
 _PER = re.compile(r"/(?=千瓦时|度|月|年|次|户|kWh)")
 _SPACES = re.compile(r"[ \t]{2,}")
 _ENDS = "。！？；，、：!?;,:"

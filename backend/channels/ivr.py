@@ -17,7 +17,8 @@ Turns, by event:
   expect one; then listen.
 - no_input: lines an agent left, then a short reprompt and listen; the
   `ivr.max_no_input`-th silent turn in a row transfers to a human instead (any
-  other turn resets the count).
+  other turn resets the count). While an agent holds the call: their lines and
+  listen; after an agent closed it: their closing line and hangup.
 - hangup: the conversation is closed; a half-given repair or complaint form
   becomes one ticket for a callback (backend/channels/ivr_callback.py), reached
   at the form's contact phone or else at the hangup turn's `caller` (this channel
@@ -193,6 +194,8 @@ class IvrChannel:
         state = await self._state(conversation.id)
         if state == "agent":  # an agent has the call: their lines come through the outbox
             return [*pending, listen(self.platform)]
+        if state == "closed" and pending:  # an agent finished the call: the goodbye, then hang up
+            return [*pending, {"hangup": {}}]
         if state == "waiting_agent":
             return [*pending, *await self._transfer(conversation, None, wording.IVR_TRANSFER)]
         if await self.turns.silent_in_a_row(turn.call_id) >= self.platform.rules.ivr.max_no_input:

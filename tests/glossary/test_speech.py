@@ -34,3 +34,8 @@ def test_screen_only_things_are_dropped_and_nothing_is_cut():
     assert speakable(text) == "缴费方式，网上国网 App，详见官网或。电费128元3角。"
     long = "这是一句很长的话。" * 40
     assert speakable(long) == long
+
+
+def test_a_tariff_with_three_decimals_is_left_to_the_synthesis():
+    assert speakable("电价0.538元/千瓦时") == "电价0.538元每千瓦时"
+    assert speakable("电价0.55元/千瓦时") == "电价5角5分每千瓦时"

@@ -220,3 +220,39 @@ async def test_bad_bodies_are_4xx_with_a_chinese_message(backend, raw):
     assert 400 <= resp.status < 500, await resp.text()
     error = (await resp.json())["error"]
     assert error["code"] and any("\u4e00" <= ch <= "\u9fff" for ch in error["message"])
+
+
+async def test_hangup_mid_complaint_form_files_a_complaint_for_a_callback(backend, fake_rasa, platform):
+    await seed_units(platform)
+    fake_rasa.active_loop = "complaint_form"
+    fake_rasa.slots = {"complaint_what": "抄表员态度很差", "complaint_when": "昨天上午", "contact_phone": "13912345678"}
+    await turn(backend, "call-15", 1, "text", text="我要投诉抄表员")
+    await turn(backend, "call-15", 2, "hangup")
+    async with platform.sessions() as session:
+        ticket = await load_ticket(session, row_id=await session.scalar(select(Ticket.id)))
+    assert (ticket.type, ticket.customer_phone) == ("complaint", "13912345678")
+    assert "抄表员态度很差" in ticket.description and "昨天上午" in ticket.description
+    assert [e.note for e in ticket.events if e.kind == "note"] == [CALLBACK_NOTE]
+
+
+async def test_a_transfer_names_the_calls_ticket(backend, fake_rasa, platform):
+    await seed_units(platform)
+    await turn(backend, "call-16", 1, "start")
+    conversation = await conversation_of(platform, "call-16")
+    resp = await backend.post("/api/tickets", headers=SERVICE, json={
+        "type": "consultation", "channel": "ivr", "description": "咨询电价", "conversation_id": conversation.id,
+        "customer": {"phone": "13812345678"}})
+    assert resp.status == 201
+    ticket_no = (await resp.json())["id"]
+    answer = await turn(backend, "call-16", 2, "text", text="转人工")
+    assert answer["actions"][-1]["transfer"]["context"]["ticket_id"] == ticket_no
+
+
+async def test_after_an_agent_closes_the_call_the_goodbye_is_said_and_the_call_ends(backend, platform):
+    await turn(backend, "call-17", 1, "start")
+    conversation = await conversation_of(platform, "call-17")
+    await backend.post(f"/api/conversations/{conversation.id}/claim", headers=SERVICE)
+    await backend.post(f"/api/conversations/{conversation.id}/close", headers=SERVICE)
+    answer = await turn(backend, "call-17", 2, "no_input")
+    assert said(answer) == [wording.AGENT_JOINED[1], wording.CLOSED[1]]
+    assert kinds(answer)[-1] == "hangup"
