@@ -21,5 +21,5 @@ class IvrTurn(Base):
     call_id = Column(String(128), nullable=False)
     seq = Column(Integer, nullable=False)
     event = Column(String(16), nullable=False)  # start | text | dtmf | no_input | hangup
-    answer = Column(JSON)  # {"actions": [...]}; None while the turn is being answered
+    answer = Column(JSON(none_as_null=True))  # {"actions": [...]}; NULL while the turn is being answered
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)

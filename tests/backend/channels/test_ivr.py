@@ -256,3 +256,16 @@ async def test_after_an_agent_closes_the_call_the_goodbye_is_said_and_the_call_e
     answer = await turn(backend, "call-17", 2, "no_input")
     assert said(answer) == [wording.AGENT_JOINED[1], wording.CLOSED[1]]
     assert kinds(answer)[-1] == "hangup"
+
+
+async def test_a_turn_that_failed_is_acted_on_again_when_retried(backend, router, fake_rasa, monkeypatch):
+    async def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(router, "handle_customer_message", broken)
+        resp = await backend.post(PATH, headers=SERVICE, json={"call_id": "call-18", "seq": 1, "event": "text",
+                                                               "text": "停电了"})
+        assert resp.status == 500
+    answer = await turn(backend, "call-18", 1, "text", text="停电了")
+    assert kinds(answer)[-1] == "listen" and fake_rasa.messages() == ["停电了"]
