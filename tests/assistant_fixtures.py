@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from aiohttp.test_utils import TestServer
 from rasa.core.agent import Agent
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.utils.endpoints import EndpointConfig
 
 from backend.app import create_app
@@ -60,9 +61,20 @@ def action_server(backend_url, tmp_path) -> Iterator[str]:
     log.close()
 
 
+@pytest.fixture(scope="session")
+def loaded_agent() -> Agent:
+    """The trained model, loaded once: Agent.load takes 45-60 s on this machine."""
+    return Agent.load(str(ensure_model()))
+
+
 @pytest.fixture
-def agent(action_server) -> Agent:
-    return Agent.load(str(ensure_model()), action_endpoint=EndpointConfig(action_server))
+def agent(loaded_agent, action_server) -> Agent:
+    """The loaded model with nothing remembered: a fresh tracker store and this test's action server."""
+    store = FailSafeTrackerStore(InMemoryTrackerStore(loaded_agent.domain))
+    endpoint = EndpointConfig(action_server)
+    loaded_agent.tracker_store = loaded_agent.processor.tracker_store = store
+    loaded_agent.action_endpoint = loaded_agent.processor.action_endpoint = endpoint
+    return loaded_agent
 
 
 async def say(agent: Agent, sender: str, text: str) -> str:

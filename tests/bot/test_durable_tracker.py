@@ -7,12 +7,11 @@ by the form that was waiting for it."""
 from __future__ import annotations
 
 import pytest
-from rasa.core.agent import Agent
 from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
+from rasa.utils.endpoints import read_endpoint_config
 
-from bot.model_cache import ROOT, ensure_model
+from bot.model_cache import ROOT
 from tests.assistant_fixtures import say
 
 
@@ -23,11 +22,11 @@ def _store_from_endpoints_file() -> FailSafeTrackerStore:
 
 # Rasa's own store is what is under test; the backend's database does not matter here.
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-async def test_a_restart_of_rasa_resumes_the_half_finished_repair_form(action_server, tmp_path, monkeypatch):
+async def test_a_restart_of_rasa_resumes_the_half_finished_repair_form(agent, action_server, tmp_path,
+                                                                        monkeypatch):
     monkeypatch.setenv("RASA_TRACKER_DB", str(tmp_path / "rasa-tracker.db"))
     monkeypatch.setenv("ACTION_ENDPOINT_URL", action_server)
-    agent = Agent.load(str(ensure_model()), action_endpoint=EndpointConfig(action_server),
-                       tracker_store=_store_from_endpoints_file())
+    agent.tracker_store = agent.processor.tracker_store = _store_from_endpoints_file()
     assert "危险" in await say(agent, "restart-1", "我家没电了，灯全灭了")
     assert "地址" in await say(agent, "restart-1", "没有")
 
