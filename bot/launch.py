@@ -50,6 +50,22 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float) -> None:
     raise SystemExit(f"{url} did not answer within {seconds:.0f} s")
 
 
+def ready_banner(env: dict[str, str]) -> str:
+    """Where each customer door and each process answers."""
+    backend = f"http://127.0.0.1:{env['BACKEND_PORT']}"
+    return (
+        "\nready — customers' doors (all through the backend's conversation router):\n"
+        f"  web chat       {backend}/chat   (embed: <script src=\"{backend}/chat/widget.js\" defer></script>)\n"
+        f"  complaint form {backend}/complaint\n"
+        f"  WeChat         {backend}/webhooks/wechat   (server URL for the Official Account; README)\n"
+        f"  hotline IVR    {backend}/webhooks/ivr   (POST per turn, bearer BACKEND_API_TOKEN; README)\n"
+        "processes:\n"
+        f"  backend        {backend}/healthz  (API: /api/openapi.json)\n"
+        f"  assistant      http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook  (Rasa, behind the router)\n"
+        f"  action server  http://127.0.0.1:{env['ACTION_PORT']}/health\n"
+        "Ctrl-C stops everything.")
+
+
 def main() -> None:
     env = settings()
     Path(env["RASA_TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
@@ -82,12 +98,7 @@ def main() -> None:
                       "--port", env["RASA_PORT"], "--credentials", "credentials.yml",
                       "--endpoints", "endpoints.yml"])
         wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/", rasa, 300)
-        print(
-            "\nready:\n"
-            f"  backend        http://127.0.0.1:{env['BACKEND_PORT']}/healthz  (API: /api/openapi.json)\n"
-            f"  assistant      http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook\n"
-            f"  action server  http://127.0.0.1:{env['ACTION_PORT']}/health\n"
-            "Ctrl-C stops everything.", flush=True)
+        print(ready_banner(env), flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(1)
         print("a process exited; stopping the others", file=sys.stderr)

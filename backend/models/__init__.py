@@ -6,11 +6,13 @@ from .ivr import IvrTurn
 from .outages import Outage, OutageScope
 from .staff import StaffSession, StaffUser
 from .tickets import Ticket, TicketDeadline, TicketEvent
+from .turns import CustomerTurn
 from .units import Area, PlaceAlias, Unit
+from .wechat import WechatAccessToken, WechatContact
 
 __all__ = [
-    "Account", "Area", "IdentityFailure", "Base", "Bill", "Conversation", "IvrTurn", "Message", "Outage", "OutageScope",
-    "PlaceAlias",
+    "Account", "Area", "IdentityFailure", "Base", "Bill", "Conversation", "CustomerTurn", "IvrTurn", "Message",
+    "Outage", "OutageScope", "PlaceAlias",
     "StaffSession", "StaffUser", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
-    "Unit", "utcnow",
+    "Unit", "WechatAccessToken", "WechatContact", "utcnow",
 ]
