@@ -23,6 +23,8 @@ Turns, by event:
   becomes one ticket for a callback (backend/channels/ivr_callback.py), reached
   at the form's contact phone or else at the hangup turn's `caller` (this channel
   keeps no caller number of its own). The answer has no actions.
+- goodbye: when the assistant heard the caller end the conversation (intent
+  goodbye) outside any form, its farewell is said and the answer ends with hangup.
 
 Transfer: when a reply carries the assistant's handoff (`{"handoff": {...}}`) or
 the conversation waits for an agent after the turn, the answer ends with a
@@ -86,6 +88,8 @@ SILENT_NOTE = "客户连续多次无应答，已转人工。"  # a transcript no
 SLOT_MASKS = {"contact_phone": mask_phone, "phone": mask_phone, "account_no": mask_account_no,
               "address": mask_address, "customer_name": mask_name, "name": mask_name}
 TICKET_SLOTS = ("last_ticket_id", "ticket_id")
+# The NLU contract's intent for ending the conversation (再见 / 没别的事了): the call ends.
+ENDING_INTENTS = ("goodbye",)
 
 
 class IvrTurnBody(BaseModel):
@@ -231,7 +235,22 @@ class IvrChannel:
             # or nothing at all needs the short sentence.
             sentence = None if handoff is not None and actions else wording.IVR_TRANSFER
             return [*actions, *await self._transfer(conversation, handoff, sentence)]
+        if await self._caller_said_goodbye(conversation.id):
+            return [*actions, {"hangup": {}}]
         return [*actions, listen(self.platform)]
+
+    async def _caller_said_goodbye(self, conversation_id: str) -> bool:
+        """The assistant heard a goodbye and has no form open: the call ends after its farewell.
+
+        Listening on would only collect silence until the caller is transferred to an agent."""
+        async with self.platform.sessions() as session:
+            intent = await session.scalar(
+                select(Message.intent).where(Message.conversation_id == conversation_id,
+                                             Message.sender == "customer").order_by(Message.seq.desc()).limit(1))
+        if intent not in ENDING_INTENTS:
+            return False
+        tracker = await self.router.rasa.tracker_state(conversation_id)
+        return tracker is not None and tracker.active_loop is None
 
     async def _transfer(self, conversation: ConversationRef, handoff: dict[str, Any] | None,
                         sentence: str | None) -> list[dict[str, Any]]:

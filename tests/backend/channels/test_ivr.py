@@ -269,3 +269,19 @@ async def test_a_turn_that_failed_is_acted_on_again_when_retried(backend, router
         assert resp.status == 500
     answer = await turn(backend, "call-18", 1, "text", text="停电了")
     assert kinds(answer)[-1] == "listen" and fake_rasa.messages() == ["停电了"]
+
+
+async def test_a_goodbye_outside_a_form_ends_the_call_after_the_farewell(backend, fake_rasa):
+    fake_rasa.intent = {"name": "goodbye", "confidence": 0.97}
+    fake_rasa.replies = [{"text": "感谢您的来电，再见。"}]
+    answer = await turn(backend, "call-19", 1, "text", text="没别的事了，再见")
+    assert said(answer) == ["感谢您的来电，再见。"] and kinds(answer)[-1] == "hangup"
+
+
+async def test_a_goodbye_inside_a_form_keeps_listening(backend, fake_rasa):
+    # The assistant asks whether to drop the half-given repair report: the caller must be heard.
+    fake_rasa.intent = {"name": "goodbye", "confidence": 0.9}
+    fake_rasa.active_loop = "repair_form"
+    fake_rasa.replies = [{"text": "您的报修还没有提交，确定不报修了吗？"}]
+    answer = await turn(backend, "call-20", 1, "text", text="算了再见")
+    assert kinds(answer)[-1] == "listen"
