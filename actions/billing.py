@@ -13,9 +13,10 @@ from actions.backend import BackendError, BackendUnavailable, backend
 from actions.filing import file_ticket
 from actions.session import backend_channel, ticket_slots
 from actions.settings import ActionSettings
-from actions.text import mask_account, say, spoken_ticket_id, when
+from actions.text import Both, compose, joined, mask_account, moment, phrase, say_sentence, ticket_no
+from glossary.replies import billing as replies
+from glossary.replies.billing import TIER_NAMES
 
-TIER_NAMES = {1: "第一档", 2: "第二档", 3: "第三档"}
 # A month this much above the recent average is worth pointing out.
 USAGE_JUMP = Decimal("1.3")
 
@@ -37,42 +38,39 @@ async def _account_data(tracker: Tracker, with_account: bool = False) -> tuple[d
     return account, bills
 
 
-def _arrears_text(bills: dict, spoken: bool = False) -> str:
-    """What is still owed, in one complete sentence (a shorter one for the IVR)."""
+def _arrears(bills: dict) -> Both | str:
+    """What is still owed, in one complete sentence (a shorter one for the IVR); nothing when nothing is."""
     if Decimal(bills["total_due"]) <= 0:
         return ""
-    if spoken:
-        return f"目前待缴电费合计{_yuan(bills['total_due'])}，可用网上国网App或微信、支付宝缴纳。"
     fee = Decimal(bills["late_fee_total"])
-    fee_text = f"（含违约金{_yuan(fee)}）" if fee > 0 else ""
-    overdue = f"，最长已逾期{bills['max_days_overdue']}天" if bills["max_days_overdue"] else ""
-    return (f"目前待缴电费合计{_yuan(bills['total_due'])}{fee_text}{overdue}。"
-            "可通过网上国网App、支付宝或微信生活缴费等渠道缴纳。")
+    return phrase(replies.ARREARS, total=_yuan(bills["total_due"]),
+                  late_fee=phrase(replies.LATE_FEE, fee=_yuan(fee)) if fee > 0 else "",
+                  overdue=phrase(replies.OVERDUE, days=bills["max_days_overdue"]) if bills["max_days_overdue"] else "")
 
 
 async def bill_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     try:
         _, bills = await _account_data(tracker)
     except (BackendUnavailable, BackendError):
-        say(dispatcher, tracker, "非常抱歉，暂时无法查询账单，请稍后再试或使用网上国网App查询。")
+        say_sentence(dispatcher, tracker, replies.BILL_UNAVAILABLE)
         return []
+    account = mask_account(tracker.get_slot("account_no"))
     if not bills["items"]:
-        say(dispatcher, tracker, f"您户号{mask_account(tracker.get_slot('account_no'))}暂无账单记录。")
+        say_sentence(dispatcher, tracker, replies.NO_BILLS, account=account)
         return []
     latest = bills["items"][0]
-    paid = "已缴清" if latest["status"] == "paid" else f"尚未缴清，待缴{_yuan(latest['total_due'])}"
-    history = "、".join(f"{int(b['period'][5:])}月{_yuan(b['amount'])}" for b in reversed(bills["items"][:3]))
-    text = (f"您户号{mask_account(tracker.get_slot('account_no'))}的账单：{_period(latest['period'])}"
-            f"用电{latest['kwh_total']}度，电费{_yuan(latest['amount'])}，{paid}。"
-            f"本年度累计用电{latest['annual_kwh']}度，处于阶梯电价{TIER_NAMES.get(latest['tier'], '')}。"
-            f"近三个月电费：{history}。{_arrears_text(bills)}")
-    ivr = (f"您{_period(latest['period'])}用电{latest['kwh_total']}度，电费{_yuan(latest['amount'])}，"
-           f"{paid}。{_arrears_text(bills, spoken=True)}")
-    say(dispatcher, tracker, text, ivr)
+    paid = phrase(replies.PAID) if latest["status"] == "paid" else phrase(replies.UNPAID,
+                                                                         due=_yuan(latest["total_due"]))
+    history = "、".join(compose(replies.HISTORY_MONTH, False, month=int(b["period"][5:]), amount=_yuan(b["amount"]))
+                       for b in reversed(bills["items"][:3]))
+    say_sentence(dispatcher, tracker, replies.BILL_SUMMARY, account=account, period=_period(latest["period"]),
+                 kwh=latest["kwh_total"], amount=_yuan(latest["amount"]), paid=paid,
+                 annual_kwh=latest["annual_kwh"], tier=TIER_NAMES.get(latest["tier"], ""), history=history,
+                 arrears=_arrears(bills))
     return []
 
 
-def _dispute_reasons(bills: dict) -> list[str]:
+def _dispute_reasons(bills: dict) -> list[Both]:
     items = bills["items"]
     latest, earlier = items[0], items[1:4]
     reasons = []
@@ -80,17 +78,17 @@ def _dispute_reasons(bills: dict) -> list[str]:
         average = Decimal(sum(b["kwh_total"] for b in earlier)) / len(earlier)
         if average and latest["kwh_total"] >= average * USAGE_JUMP:
             more = (Decimal(latest["kwh_total"]) / average - 1) * 100
-            reasons.append(f"本月用电{latest['kwh_total']}度，比前{len(earlier)}个月平均{average:.0f}度多了"
-                           f"{more:.0f}%，常见原因是天气变化后空调、取暖器、电热水器等用电增加")
+            reasons.append(phrase(replies.REASON_USAGE_JUMP, kwh=latest["kwh_total"], months=len(earlier),
+                                  average=f"{average:.0f}", more=f"{more:.0f}"))
         if latest["tier"] > earlier[0]["tier"]:
-            reasons.append(f"本年度累计用电已达{latest['annual_kwh']}度，进入{TIER_NAMES[latest['tier']]}，"
-                           "超出部分的电价更高")
+            reasons.append(phrase(replies.REASON_TIER_UP, annual_kwh=latest["annual_kwh"],
+                                  tier=TIER_NAMES[latest["tier"]]))
     if latest["kwh_peak"] is not None and latest["kwh_total"]:
         share = Decimal(latest["kwh_peak"]) / latest["kwh_total"] * 100
         if share >= 60:
-            reasons.append(f"您执行峰谷电价，本月高峰时段用电占{share:.0f}%，高峰电价比低谷高")
+            reasons.append(phrase(replies.REASON_PEAK, share=f"{share:.0f}"))
     if Decimal(bills["late_fee_total"]) > 0:
-        reasons.append(f"有逾期未缴的电费，产生违约金{_yuan(bills['late_fee_total'])}")
+        reasons.append(phrase(replies.REASON_LATE_FEE, fee=_yuan(bills["late_fee_total"])))
     return reasons
 
 
@@ -109,21 +107,19 @@ async def bill_dispute(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
     try:
         _, bills = await _account_data(tracker)
     except (BackendUnavailable, BackendError):
-        say(dispatcher, tracker, "非常抱歉，暂时无法调取您的用电数据，请稍后再试，或说“转人工”。")
+        say_sentence(dispatcher, tracker, replies.DISPUTE_UNAVAILABLE)
         return []
     if not bills["items"]:
-        say(dispatcher, tracker, "抱歉，该户号暂无账单记录，暂时无法分析电费。如有疑问，您可以说“转人工”。",
-            "抱歉，该户号暂无账单记录。如有疑问请说转人工。")
+        say_sentence(dispatcher, tracker, replies.DISPUTE_NO_BILLS)
         return []
     reasons = _dispute_reasons(bills)
-    found = ("根据您的用电数据，电费偏高可能有以下原因：" + "；".join(
-        f"{i}. {r}" for i, r in enumerate(reasons, 1)) + "。") if reasons else (
-        "从您的用电数据看，本月用电量与前几个月基本持平，电费计算未见异常。")
     limit = await commitment(("clocks", "service_request/meter_test", "reply"), "5个工作日")
-    offer = (f"如您仍怀疑电表计量不准，可以申请电表校验，我们会在{limit}内告知校验结果。"
-             "需要为您申请吗？如对计费有异议，也可以说“我要投诉”。")
-    say(dispatcher, tracker, found + offer,
-        (reasons[0] + "。" if reasons else "您本月用电与前几个月基本持平。") + "需要为您申请电表校验吗？")
+    if reasons:  # numbered on the page; the hotline gives the first one
+        listed = Both("；".join(f"{i}. {reason.text}" for i, reason in enumerate(reasons, 1)), reasons[0].spoken)
+        say_sentence(dispatcher, tracker, joined(replies.DISPUTE_REASONS, replies.METER_TEST_OFFER),
+                     reasons=listed, limit=limit)
+    else:
+        say_sentence(dispatcher, tracker, joined(replies.DISPUTE_NO_REASON, replies.METER_TEST_OFFER), limit=limit)
     return [SlotSet("offer", "meter_test")]
 
 
@@ -140,27 +136,23 @@ async def reconnection(dispatcher: CollectingDispatcher, tracker: Tracker) -> li
     try:
         account, bills = await _account_data(tracker, with_account=True)
     except (BackendUnavailable, BackendError):
-        say(dispatcher, tracker, "非常抱歉，暂时无法查询账户状态，请稍后再试，或说“转人工”。")
+        say_sentence(dispatcher, tracker, replies.RECONNECTION_UNAVAILABLE)
         return []
     due = Decimal(bills["total_due"])
     if account["prepaid"] and due <= 0:
-        say(dispatcher, tracker, "您是智能费控用户，缴费到账后一般会自动恢复供电。如缴费后超过1小时仍未来电，"
-            "请检查家中总开关；仍无电的话，需要为您报修吗？")
+        say_sentence(dispatcher, tracker, replies.PREPAID_RECONNECTS)
         return [SlotSet("offer", "repair")]
     if account["status"] != "disconnected_arrears":
-        say(dispatcher, tracker, "系统显示您的户号没有欠费停电记录。如家中仍无电，可能是线路或设备故障，需要为您报修吗？")
+        say_sentence(dispatcher, tracker, replies.NOT_DISCONNECTED)
         return [SlotSet("offer", "repair")]
     if due > 0:
-        say(dispatcher, tracker, f"您的户号因欠费停电，{_arrears_text(bills)}缴清后我们会尽快为您恢复供电。",
-            f"您的户号因欠费停电，{_arrears_text(bills, spoken=True)}缴清后会尽快为您恢复供电。")
+        say_sentence(dispatcher, tracker, replies.DISCONNECTED, arrears=_arrears(bills))
         return []
     ticket = await create_service_request(dispatcher, tracker, "reconnection", "欠费已缴清，申请恢复供电（复电）")
     if ticket is None:
         return []
-    say(dispatcher, tracker, f"已为您提交复电申请，工单号{ticket['id']}。我们将在{when(ticket['deadlines']['reply'])}前"
-        "为您恢复供电，请保持电话畅通。",
-        f"已为您提交复电申请，工单号{spoken_ticket_id(ticket['id'])}。我们将在"
-        f"{when(ticket['deadlines']['reply'], True)}前恢复供电。")
+    say_sentence(dispatcher, tracker, replies.RECONNECTION_FILED, ticket=ticket_no(ticket["id"]),
+                 reply=moment(ticket["deadlines"]["reply"]))
     return ticket_slots(ticket)
 
 
@@ -174,13 +166,13 @@ async def tariff_example(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
             annual_kwh_before=latest["annual_kwh"] - latest["kwh_total"],
             kwh_peak=latest["kwh_peak"], kwh_valley=latest["kwh_valley"])
     except (BackendUnavailable, BackendError, IndexError):
-        say(dispatcher, tracker, "非常抱歉，暂时无法按您的用电为您测算。")
+        say_sentence(dispatcher, tracker, replies.TARIFF_EXAMPLE_UNAVAILABLE)
         return []
-    parts = "，".join(f"{seg['kwh']}度按{TIER_NAMES[seg['tier']]}{seg['price']}元/度计{_yuan(seg['amount'])}"
-                     for seg in priced["segments"])
-    tou = "（已按峰谷时段分别计价）" if priced["time_of_use"] else ""
-    say(dispatcher, tracker,
-        f"以您{_period(latest['period'])}用电{latest['kwh_total']}度为例：本年度此前已用"
-        f"{latest['annual_kwh'] - latest['kwh_total']}度，本月{parts}{tou}，合计{_yuan(priced['amount'])}。",
-        f"按您{_period(latest['period'])}的用电，电费合计{_yuan(priced['amount'])}。")
+    segments = "，".join(compose(replies.TARIFF_SEGMENT, False, kwh=seg["kwh"], tier=TIER_NAMES[seg["tier"]],
+                                price=seg["price"], amount=_yuan(seg["amount"]))
+                        for seg in priced["segments"])
+    say_sentence(dispatcher, tracker, replies.TARIFF_EXAMPLE, period=_period(latest["period"]),
+                 kwh=latest["kwh_total"], before=latest["annual_kwh"] - latest["kwh_total"], segments=segments,
+                 time_of_use=phrase(replies.TIME_OF_USE_PRICED) if priced["time_of_use"] else "",
+                 amount=_yuan(priced["amount"]))
     return []

@@ -9,7 +9,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.billing import create_service_request
 from actions.session import ticket_slots
-from actions.text import say, spoken_ticket_id, when
+from actions.text import moment, say_sentence, ticket_no
+from glossary.replies import billing as replies
 
 
 class ActionAcceptOffer(Action):
@@ -29,11 +30,8 @@ class ActionAcceptOffer(Action):
         ticket = await create_service_request(dispatcher, tracker, "meter_test", "客户对电费有异议，申请电表校验")
         if ticket is None:
             return [SlotSet("offer", None)]
-        say(dispatcher, tracker,
-            f"已为您申请电表校验，工单号{ticket['id']}。工作人员会与您预约上门时间，并在"
-            f"{when(ticket['deadlines']['reply'])}前告知校验结果。校验期间请正常用电。",
-            f"已为您申请电表校验，工单号{spoken_ticket_id(ticket['id'])}。我们会在"
-            f"{when(ticket['deadlines']['reply'], True)}前告知结果。")
+        say_sentence(dispatcher, tracker, replies.METER_TEST_FILED, ticket=ticket_no(ticket["id"]),
+                     reply=moment(ticket["deadlines"]["reply"]))
         return [SlotSet("offer", None), *ticket_slots(ticket)]
 
 

@@ -1,7 +1,17 @@
-"""Customer-facing wording shared by the actions: times, channel, masking."""
+"""Customer-facing wording shared by the actions: times, channel, masking, and
+how a reply's words (glossary/replies/) meet the values an action computed.
+
+An entry of glossary/replies is a `Sentence`, (text, spoken): the text for web
+chat and WeChat, the spoken form for the hotline's IVR, with named
+{placeholders}. `say_sentence` picks the form for the customer's channel and
+fills it in. A value that is written one way and spoken another (a deadline, a
+ticket number, a fragment that is itself a Sentence) is passed as `Both`, and
+each form gets its own half.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,12 +21,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from glossary import names
 from glossary.masking import account_no_tail
 from glossary.speech import spoken_digits, spoken_ticket_id
-from glossary.wording import BUSY, NO_BACKEND
+from glossary.wording import BUSY, NO_BACKEND, Sentence, pick
 
 TZ = ZoneInfo("Asia/Shanghai")
-# Customer sentences live in glossary/wording.py, spoken numbers in glossary/speech.py.
+# Customer sentences live in glossary/replies/ and glossary/wording.py, spoken numbers in glossary/speech.py.
 __all__ = ["BUSY", "NO_BACKEND", "spoken_digits", "spoken_ticket_id"]
 TYPE_NAMES, STATUS_NAMES, DEADLINE_NAMES = names.TICKET_TYPES, names.TICKET_STATUSES, names.DEADLINES
+
+
+@dataclass(frozen=True)
+class Both:
+    """A value written one way and spoken another: Both("11月27日 09:45", "11月27日9点45分")."""
+
+    text: str
+    spoken: str
 
 
 def is_ivr(tracker: Tracker) -> bool:
@@ -36,6 +54,38 @@ def when(iso: str | None, ivr: bool = False) -> str:
     return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
+def moment(iso: str | None) -> Both:
+    """A deadline or a time, as `when` writes it and as the IVR says it."""
+    return Both(when(iso), when(iso, True))
+
+
+def ticket_no(ticket_id: str) -> Both:
+    """A ticket number, written and read out in groups."""
+    return Both(ticket_id, spoken_ticket_id(ticket_id))
+
+
+def compose(sentence: Sentence, spoken: bool, **values: object) -> str:
+    """One form of the sentence, filled in (each `Both` value gives that form's half)."""
+    filled = {name: (value.spoken if spoken else value.text) if isinstance(value, Both) else value
+              for name, value in values.items()}
+    return pick(sentence, spoken).format(**filled)
+
+
+def phrase(sentence: Sentence, **values: object) -> Both:
+    """A fragment filled in for both forms, to go into a bigger sentence."""
+    return Both(compose(sentence, False, **values), compose(sentence, True, **values))
+
+
+def joined(*sentences: Sentence) -> Sentence:
+    """Sentences said one after the other (e.g. a retry prompt and the way out)."""
+    return "".join(s[0] for s in sentences), "".join(s[1] for s in sentences)
+
+
+def say_sentence(dispatcher: CollectingDispatcher, tracker: Tracker, sentence: Sentence, **values: object) -> None:
+    """Send the sentence filled in: its spoken form on the IVR, its text form elsewhere."""
+    dispatcher.utter_message(text=compose(sentence, is_ivr(tracker), **values))
+
+
 def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ivr_text: str | None = None) -> None:
     """Send the text, or its shorter spoken form on the IVR."""
     dispatcher.utter_message(text=ivr_text if ivr_text and is_ivr(tracker) else text)
@@ -47,4 +97,3 @@ def digits(text: str | None) -> str:
 
 def mask_account(account_no: str) -> str:
     return account_no_tail(account_no)
-

@@ -33,12 +33,13 @@ from backend.db import create_engine, migrate, session_factory
 from backend.router import ConversationRouter, install_router
 from backend.settings import Settings
 from backend.sla.calendar import TZ
-from backend.web import complaint_form
+from backend.web import chat, complaint_form
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
-                conversations.routes, takeover.routes, complaint_form.routes, ivr.routes]
+                conversations.routes, takeover.routes, complaint_form.routes, ivr.routes,
+                chat.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
@@ -63,6 +64,7 @@ def create_app(platform: Platform) -> web.Application:
     for table in ROUTE_TABLES:
         app.add_routes(table)
     complaint_form.setup(app, platform)
+    chat.setup(app, platform)
     install_router(app, ConversationRouter.build(platform))
     app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")
     if platform.settings.scheduler_enabled:

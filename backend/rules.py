@@ -56,6 +56,22 @@ class IvrRules:
 
 
 @dataclass(frozen=True)
+class WebChatRules:
+    """The web chat's limits and the page's reconnection policy (backend/web/chat.py, chat_socket.py)."""
+
+    max_message_chars: int  # one customer message; longer ones are refused with a polite sentence
+    max_messages: int  # new customer messages per conversation within the window; more are refused
+    window_seconds: float
+    max_sessions: int  # new conversations per client address within session_window_seconds
+    session_window_seconds: float
+    history_lines: int  # newest transcript lines a restored page shows
+    reconnect_initial_ms: int  # the page's first wait after its socket drops, doubled each try
+    reconnect_max_ms: int  # ... up to this
+    heartbeat_seconds: float  # the socket's ping interval (WeChat's browser drops idle sockets)
+    embed_origins: tuple[str, ...]  # frame-ancestors of /chat: who may show it in an iframe
+
+
+@dataclass(frozen=True)
 class ServiceRules:
     timezone: str
     warn_fraction: float
@@ -77,6 +93,7 @@ class ServiceRules:
     place_index_recheck_seconds: float
     public_form: PublicFormRules
     ivr: IvrRules
+    web_chat: WebChatRules
 
     def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
         if ticket_type == "service_request":
@@ -144,6 +161,22 @@ def _ivr(raw: dict[str, Any]) -> IvrRules:
     return rules
 
 
+def _web_chat(raw: dict[str, Any]) -> WebChatRules:
+    origins = raw["embed_origins"]
+    rules = WebChatRules(int(raw["max_message_chars"]), int(raw["max_messages"]), float(raw["window_seconds"]),
+                         int(raw["max_sessions"]), float(raw["session_window_seconds"]), int(raw["history_lines"]),
+                         int(raw["reconnect_initial_ms"]), int(raw["reconnect_max_ms"]),
+                         float(raw["heartbeat_seconds"]),
+                         tuple(str(o) for o in (origins if isinstance(origins, list) else [origins])))
+    if rules.max_message_chars < 1 or rules.max_messages < 1 or rules.window_seconds <= 0 \
+            or rules.max_sessions < 1 or rules.session_window_seconds <= 0 or rules.history_lines < 1 \
+            or not 100 <= rules.reconnect_initial_ms <= rules.reconnect_max_ms or rules.heartbeat_seconds <= 0 \
+            or not rules.embed_origins or any(";" in o or "," in o or not o.strip() for o in rules.embed_origins):
+        raise RulesError("web_chat: limits >= 1, windows > 0, 100 <= reconnect_initial_ms <= reconnect_max_ms, "
+                         "heartbeat_seconds > 0, embed_origins a list of CSP sources ('*', 'self', https://…)")
+    return rules
+
+
 def load_rules(path: Path) -> ServiceRules:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -181,6 +214,7 @@ def load_rules(path: Path) -> ServiceRules:
             place_index_recheck_seconds=float(places["index_recheck_seconds"]),
             public_form=_public_form(raw["public_form"]),
             ivr=_ivr(raw["ivr"]),
+            web_chat=_web_chat(raw["web_chat"]),
         )
     except RulesError as exc:
         raise RulesError(f"{path}: {exc}") from exc

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/policies", "bot/flows.py", "glossary")
 # Customer sentences of the backend and the actions, and how the hotline speaks them:
-# read by no NLU component or policy.
-NOT_MODEL_INPUTS = ("glossary/wording.py", "glossary/speech.py")
+# read by no NLU component or policy. A folder here leaves out everything under it.
+NOT_MODEL_INPUTS = ("glossary/wording.py", "glossary/speech.py", "glossary/replies")
 CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
 
 
@@ -29,11 +29,15 @@ def inputs_hash(inputs: tuple[str, ...] = INPUTS) -> str:
         path = ROOT / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if "__pycache__" in file.parts or str(file.relative_to(ROOT)) in NOT_MODEL_INPUTS:
+            if "__pycache__" in file.parts or _left_out(file.relative_to(ROOT).as_posix()):
                 continue
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _left_out(relative: str) -> bool:
+    return any(relative == name or relative.startswith(name + "/") for name in NOT_MODEL_INPUTS)
 
 
 def model_path(key: str) -> Path:

@@ -31,7 +31,7 @@ from aiohttp import web
 
 from backend.router.delivery import Delivery, LiveDelivery, NextTurnDelivery, Outbox
 from backend.router.rasa import RasaClient, RasaUnavailable
-from backend.router.replies import Button, ConversationRef, Reply
+from backend.router.replies import Button, ConversationRef, Reply, Turn
 from backend.router.service import ConversationRouter
 from backend.router.takeover import Holder, Takeover
 
@@ -39,7 +39,7 @@ ROUTER = web.AppKey("router", ConversationRouter)
 
 __all__ = [
     "ROUTER", "Button", "ConversationRef", "ConversationRouter", "Delivery", "Holder", "LiveDelivery",
-    "NextTurnDelivery", "Outbox", "RasaClient", "RasaUnavailable", "Reply", "Takeover", "install_router",
+    "NextTurnDelivery", "Outbox", "RasaClient", "RasaUnavailable", "Reply", "Takeover", "Turn", "install_router",
 ]
 
 

@@ -51,6 +51,17 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One customer message once handled: its transcript line and what the customer is shown now.
+
+    A channel that renders by transcript line (the web chat) needs the customer's
+    own line id too, so a restored history and the live page never show it twice."""
+
+    customer_line_id: int
+    replies: list[Reply]
+
+
+@dataclass(frozen=True)
 class ConversationRef:
     """A conversation as a channel holds it between turns (the state is re-read on every turn)."""
 

@@ -21,12 +21,18 @@ One customer turn, by state:
 
 Lines still pending delivery (an agent's words the customer has not seen) come
 first in the replies of the customer's next turn, on every channel.
+
+Every reply that was stored carries its transcript line id (`Reply.line_id`), and
+`handle_customer_turn` also names the customer's own line: a channel that shows
+a restored history beside live lines (the web chat) de-duplicates by these ids.
+A reply with no text of its own (a json_message such as the handoff) has no line.
 """
 from __future__ import annotations
 
 import logging
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -36,7 +42,7 @@ from backend.context import Platform
 from backend.models import Conversation, Message
 from backend.router.delivery import Outbox
 from backend.router.rasa import RasaClient, RasaUnavailable
-from backend.router.replies import SYSTEM, ConversationRef, Reply
+from backend.router.replies import SYSTEM, ConversationRef, Reply, Turn
 from backend.router.takeover import Takeover, queue_position, ref
 from backend.router.transcript import Line, record
 from glossary import wording
@@ -81,29 +87,38 @@ class ConversationRouter:
     async def handle_customer_message(self, conversation: ConversationRef, text: str,
                                       metadata: Mapping[str, Any] | None = None) -> list[Reply]:
         """Store the customer's line and return what the customer is shown or told now."""
+        return (await self.handle_customer_turn(conversation, text, metadata)).replies
+
+    async def handle_customer_turn(self, conversation: ConversationRef, text: str,
+                                   metadata: Mapping[str, Any] | None = None, shown: str | None = None) -> Turn:
+        """As handle_customer_message, also naming the customer's own transcript line.
+
+        `shown` is what the customer saw themselves send when it differs from `text`
+        (a quick-reply button: its title is the line, its payload goes to Rasa)."""
         state = await self._current_state(conversation.id)
         if state == "closed":
             state = await self._reopen(conversation)
         pending = await self.outbox.take_pending(conversation.id)
         if state == "bot":
-            return pending + await self._ask_assistant(conversation, text, dict(metadata or {}))
-        await record(self.platform, conversation.id, [Line("customer", text)])
+            line_id, replies = await self._ask_assistant(conversation, text, dict(metadata or {}), shown)
+            return Turn(line_id, pending + replies)
+        [line] = await record(self.platform, conversation.id, [Line("customer", shown or text)])
         await self._touch(conversation.id)  # the agents' list shows the latest activity first
         if state == "waiting_agent":
-            return pending + await self._queue_notice(conversation)
-        return pending  # state agent: the agent sees the line; the customer gets their answer from the agent
+            return Turn(line.id, pending + await self._queue_notice(conversation))
+        return Turn(line.id, pending)  # state agent: the customer gets their answer from the agent
 
-    async def _ask_assistant(self, conversation: ConversationRef, text: str,
-                             metadata: dict[str, Any]) -> list[Reply]:
-        [line] = await record(self.platform, conversation.id, [Line("customer", text)])
+    async def _ask_assistant(self, conversation: ConversationRef, text: str, metadata: dict[str, Any],
+                             shown: str | None = None) -> tuple[int, list[Reply]]:
+        [line] = await record(self.platform, conversation.id, [Line("customer", shown or text)])
         try:
             replies = await self.rasa.send(conversation.id, conversation.channel, text,
                                            {**metadata, "channel": conversation.channel})
         except RasaUnavailable as exc:
             log.warning("assistant unavailable for conversation %s: %s", conversation.id, exc)
             sorry = wording.pick(wording.ASSISTANT_UNAVAILABLE, conversation.channel == "ivr")
-            await record(self.platform, conversation.id, [Line(SYSTEM, sorry, actor="router")])
-            return [Reply(SYSTEM, sorry)]
+            [said] = await record(self.platform, conversation.id, [Line(SYSTEM, sorry, actor="router")])
+            return line.id, [Reply(SYSTEM, sorry, line_id=said.id)]
         if not replies:  # every turn of this assistant says something: its action server failed
             log.warning("assistant said nothing to conversation %s (action server down?)", conversation.id)
             replies = [Reply(SYSTEM, wording.pick(wording.ASSISTANT_UNAVAILABLE, conversation.channel == "ivr"))]
@@ -117,9 +132,9 @@ class ConversationRouter:
         await self._touch(conversation.id)
         said = [Line(reply.sender, text, actor="router" if reply.sender == SYSTEM else None)
                 for reply in replies if (text := reply.transcript_text())]
-        if said:
-            await record(self.platform, conversation.id, said)
-        return replies
+        stored = iter(await record(self.platform, conversation.id, said) if said else [])
+        return line.id, [replace(reply, line_id=next(stored).id) if reply.transcript_text() else reply
+                         for reply in replies]
 
     async def _touch(self, conversation_id: str) -> None:
         async with self.platform.sessions() as session:
@@ -135,8 +150,8 @@ class ConversationRouter:
         ahead = (position or 1) - 1
         sentence = wording.QUEUE_AHEAD if ahead else wording.QUEUE_NEXT
         told = wording.pick(sentence, conversation.channel == "ivr").format(ahead=ahead)
-        await record(self.platform, conversation.id, [Line(SYSTEM, told, actor="router")])
-        return [Reply(SYSTEM, told)]
+        [line] = await record(self.platform, conversation.id, [Line(SYSTEM, told, actor="router")])
+        return [Reply(SYSTEM, told, line_id=line.id)]
 
     async def _current_state(self, conversation_id: str) -> str:
         async with self.platform.sessions() as session:

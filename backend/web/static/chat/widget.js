@@ -1,0 +1,1 @@
+(function (config) { "use strict"; })(__WIDGET_CONFIG__);
