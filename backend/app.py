@@ -27,7 +27,7 @@ from backend.api import (
 from backend.api.auth import auth_middleware
 from backend.api.errors import error_middleware
 from backend.api.registry import openapi_document
-from backend.channels import ivr
+from backend.channels import ivr, wechat
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
 from backend.router import ConversationRouter, install_router
@@ -38,7 +38,7 @@ from backend.web import chat, complaint_form
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
-                conversations.routes, takeover.routes, complaint_form.routes, ivr.routes,
+                conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
                 chat.routes]
 
 
@@ -66,6 +66,7 @@ def create_app(platform: Platform) -> web.Application:
     complaint_form.setup(app, platform)
     chat.setup(app, platform)
     install_router(app, ConversationRouter.build(platform))
+    wechat.setup(app)  # after the router: registers the channel's Delivery with its outbox
     app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")
     if platform.settings.scheduler_enabled:
         app.cleanup_ctx.append(_scheduler)

@@ -56,6 +56,26 @@ class IvrRules:
 
 
 @dataclass(frozen=True)
+class SendWindow:
+    """How many customer-service messages WeChat lets us send after a customer's action, and for how long."""
+
+    sends: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class WechatRules:
+    """The WeChat Official Account channel's limits (backend/channels/wechat.py)."""
+
+    reply_budget_seconds: float  # a passive reply must leave before WeChat's 5 s; slower → API
+    after_message: SendWindow  # a customer message opens (resets) this window
+    after_event: SendWindow  # a menu click, subscribe or QR scan opens this one
+    token_refresh_margin_seconds: float  # the access token is renewed this long before it expires
+    api_timeout_seconds: float  # one call to WeChat's API
+    token_wait_seconds: float  # how long a process waits for another one's token refresh
+
+
+@dataclass(frozen=True)
 class WebChatRules:
     """The web chat's limits and the page's reconnection policy (backend/web/chat.py, chat_socket.py)."""
 
@@ -93,6 +113,7 @@ class ServiceRules:
     place_index_recheck_seconds: float
     public_form: PublicFormRules
     ivr: IvrRules
+    wechat: WechatRules
     web_chat: WebChatRules
 
     def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
@@ -161,6 +182,23 @@ def _ivr(raw: dict[str, Any]) -> IvrRules:
     return rules
 
 
+def _wechat(raw: dict[str, Any]) -> WechatRules:
+    def window(name: str) -> SendWindow:
+        entry = raw[name]
+        return SendWindow(int(entry["sends"]), float(entry["seconds"]))
+
+    rules = WechatRules(float(raw["reply_budget_seconds"]), window("after_message"), window("after_event"),
+                        float(raw["token_refresh_margin_seconds"]), float(raw["api_timeout_seconds"]),
+                        float(raw["token_wait_seconds"]))
+    windows = (rules.after_message, rules.after_event)
+    if not 0 < rules.reply_budget_seconds < 5 or any(w.sends < 0 or w.seconds <= 0 for w in windows) \
+            or rules.token_refresh_margin_seconds < 0 or rules.api_timeout_seconds <= 0 \
+            or rules.token_wait_seconds <= 0:
+        raise RulesError("wechat: reply_budget_seconds in (0, 5), windows with sends >= 0 and seconds > 0, "
+                         "token_refresh_margin_seconds >= 0, api_timeout_seconds and token_wait_seconds > 0")
+    return rules
+
+
 def _web_chat(raw: dict[str, Any]) -> WebChatRules:
     origins = raw["embed_origins"]
     rules = WebChatRules(int(raw["max_message_chars"]), int(raw["max_messages"]), float(raw["window_seconds"]),
@@ -214,6 +252,7 @@ def load_rules(path: Path) -> ServiceRules:
             place_index_recheck_seconds=float(places["index_recheck_seconds"]),
             public_form=_public_form(raw["public_form"]),
             ivr=_ivr(raw["ivr"]),
+            wechat=_wechat(raw["wechat"]),
             web_chat=_web_chat(raw["web_chat"]),
         )
     except RulesError as exc:

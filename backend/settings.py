@@ -54,6 +54,14 @@ class Settings:
     holiday_dir: Path = CONFIG_DIR / "holidays"
     tariff_dir: Path = CONFIG_DIR / "tariffs"
     scheduler_enabled: bool = True
+    # WeChat Official Account (backend/channels/wechat.py). An empty token leaves the
+    # channel unconfigured (503); an empty AES key accepts only plaintext pushes.
+    wechat_token: str = ""
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    wechat_aes_key: str = ""
+    # Where the access-token and customer-service APIs live (tests point it at a fake).
+    wechat_api_base: str = "https://api.weixin.qq.com"
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +80,11 @@ class Settings:
             "rasa_token": get("RASA_TOKEN", ""),
             "demo_data": get("DEMO_DATA", "0").lower() in ("1", "true", "yes", "on"),
             "scheduler_enabled": get("SCHEDULER", "1").lower() not in ("0", "false", "off"),
+            "wechat_token": get("WECHAT_TOKEN", ""),
+            "wechat_appid": get("WECHAT_APPID", ""),
+            "wechat_secret": get("WECHAT_SECRET", ""),
+            "wechat_aes_key": get("WECHAT_AES_KEY", ""),
+            "wechat_api_base": (get("WECHAT_API_BASE") or cls.wechat_api_base).rstrip("/"),
         }
         for key, attr in (("SERVICE_RULES_FILE", "service_rules"), ("HOLIDAY_DIR", "holiday_dir"),
                           ("TARIFF_DIR", "tariff_dir")):

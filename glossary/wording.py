@@ -56,3 +56,13 @@ IVR_SILENT_TRANSFER = "您好，一直没有听到您的声音，现在为您转
 IVR_TRANSFER = "正在为您转接人工客服，请稍候。"
 # A reply that offers choices as buttons: `{options}` their titles, joined by 、.
 IVR_OPTIONS = "您可以说：{options}。"
+
+
+# --- WeChat Official Account (backend/channels/wechat.py): shown in WeChat only -------------
+# A new follower (subscribe) or a follower scanning the account's QR code.
+WECHAT_GREETING = ("您好，欢迎关注供电服务公众号！我是智能客服，可以帮您查询停电、报修故障、查询电费、"
+                   "查询工单或提出投诉建议。请直接用文字留言，或点击下方菜单。紧急情况请拨打95598。")
+# A picture, a voice message WeChat could not transcribe, a location, a file …
+WECHAT_TEXT_ONLY = "抱歉，目前只能识别文字消息，请用文字描述您的问题，我们马上为您处理。"
+# Under a reply's choices, listed as "1. …", "2. …" (WeChat shows no buttons).
+WECHAT_CHOOSE_BY_NUMBER = "回复数字即可选择。"

@@ -4,7 +4,8 @@ Services (the action server, the console's own pages) use
 `Authorization: Bearer <BACKEND_API_TOKEN>`; staff log in and carry a session
 cookie whose token is stored only as a hash. Webhooks of other systems
 (/webhooks/…, e.g. the hotline IVR) take the service token only: no staff
-member posts there.
+member posts there. WeChat cannot send a token: /webhooks/wechat is
+authenticated by WeChat's signature in its own handler (backend/channels/wechat.py).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ SESSION_COOKIE = "session"
 PUBLIC_PREFIXES = ("/api/public/", "/api/auth/login")
 PUBLIC_PATHS = ("/api/openapi.json",)
 SERVICE_ONLY_PREFIXES = ("/webhooks/",)
+SIGNED_WEBHOOKS = ("/webhooks/wechat",)  # each checks its sender's signature itself
 
 
 class Unauthorized(DomainError):
@@ -67,6 +69,8 @@ async def staff_for_token(platform: Platform, token: str) -> Principal | None:
 
 
 def _is_public(path: str) -> bool:
+    if path in SIGNED_WEBHOOKS:
+        return True
     if path.startswith(SERVICE_ONLY_PREFIXES):
         return False
     return not path.startswith("/api/") or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)

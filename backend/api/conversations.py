@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from backend.api import PLATFORM
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body, read_query
+from backend.channels.wechat_quota import quota_view
 from backend.errors import NotFound
-from backend.models import Conversation, Message
+from backend.models import Conversation, Message, WechatContact
 from backend.models.conversations import CHANNELS, CONVERSATION_STATES
 from backend.router import ROUTER
 from backend.router.takeover import queue_position
@@ -117,7 +118,8 @@ async def get_conversations(request: web.Request) -> web.Response:
                           "page": q.page})
 
 
-@routes.op("GET", "/api/conversations/{id}", "One conversation with its (masked) transcript",
+@routes.op("GET", "/api/conversations/{id}", "One conversation with its (masked) transcript; a WeChat one "
+           "also with wechat_quota {remaining, window_ends_at}: what the agent can still send now",
            responses={200: "OK", 404: "No such conversation"})
 async def get_conversation(request: web.Request) -> web.Response:
     platform = request.app[PLATFORM]
@@ -128,4 +130,7 @@ async def get_conversation(request: web.Request) -> web.Response:
         messages = (await session.scalars(select(Message).where(Message.conversation_id == conversation.id)
                                           .order_by(Message.seq))).all()
         position = await queue_position(session, conversation)
-    return json_response(_view(conversation, position) | {"messages": [_line(m) for m in messages]})
+        detail = _view(conversation, position) | {"messages": [_line(m) for m in messages]}
+        if conversation.channel == "wechat":
+            detail["wechat_quota"] = quota_view(await session.get(WechatContact, conversation.id), platform.clock())
+    return json_response(detail)

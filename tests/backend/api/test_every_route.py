@@ -49,7 +49,9 @@ async def test_bad_bodies_and_queries_get_4xx_never_5xx(client, auth, platform):
     for method, path, op in operations(client):
         if method == "GET":
             resp = await client.get(path, params=GARBAGE_QUERY, headers=auth)
-            assert resp.status < 500, (path, await resp.text())
+            # A declared 503 is a door left unconfigured on purpose (WeChat without WECHAT_TOKEN).
+            declared = resp.status == 503 and "503" in op["responses"]
+            assert resp.status < 500 or declared, (path, await resp.text())
             continue
         if "requestBody" not in op:  # e.g. logout: nothing to validate
             continue
