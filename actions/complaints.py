@@ -17,8 +17,9 @@ from actions.filing import file_ticket, known_phone
 from actions.forms import StepwiseFormValidation
 from actions.repairs import parse_phone
 from actions.session import backend_channel, clear_form_slots, hand_off, ticket_slots
-from actions.text import say, spoken_ticket_id, when
+from actions.text import joined, moment, phrase, say_sentence, ticket_no
 from glossary.masking import mask_phone
+from glossary.replies import complaints as replies
 
 CONFIDENTIAL_WORDS = ("保密", "不要透露", "别透露", "不要告诉", "别告诉", "不想让他知道")
 ANONYMOUS_WORDS = ("匿名", "不留", "不方便留", "不想留")
@@ -130,9 +131,7 @@ class ValidateComplaintForm(StepwiseFormValidation):
         text = str(value or "").strip()
         if says_nothing(text):
             if tracker.get_slot("requested_slot") == "complaint_what":
-                self.retry(dispatcher, tracker, "complaint_what",
-                           "请您具体说一下发生了什么，例如哪位工作人员、什么时候、做了什么。",
-                           "请您具体说一下发生了什么。")
+                self.retry(dispatcher, tracker, "complaint_what", replies.WHAT_AGAIN)
             return {"complaint_what": None}
         return {"complaint_what": text, "confidential": any(w in text for w in CONFIDENTIAL_WORDS) or None}
 
@@ -140,14 +139,11 @@ class ValidateComplaintForm(StepwiseFormValidation):
                                domain: DomainDict) -> dict[str, Any]:
         text = str(value)
         if any(word in text for word in ANONYMOUS_WORDS):
-            say(dispatcher, tracker, "好的，按匿名投诉受理。匿名后我们无法向您反馈处理结果，处理也可能受到一定限制。",
-                "好的，按匿名受理，匿名后无法向您反馈处理结果。")
+            say_sentence(dispatcher, tracker, replies.ANONYMOUS_TAKEN)
             return {"contact_phone": "匿名", "anonymous": True}
         phone = parse_phone(text)
         if phone is None:
-            self.retry(dispatcher, tracker, "contact_phone",
-                       "抱歉，没有识别到电话号码。请您提供11位手机号码或带区号的固定电话；如希望匿名，请回复“匿名”。",
-                       "抱歉没有听清号码，请再说一次；希望匿名请说匿名。")
+            self.retry(dispatcher, tracker, "contact_phone", replies.COMPLAINT_PHONE_AGAIN)
         return {"contact_phone": phone}
 
     def validate_complaint_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -163,14 +159,14 @@ class ValidateComplaintForm(StepwiseFormValidation):
                                domain: DomainDict) -> dict[str, Any]:
         field = field_named(str(value or ""))
         if field is None:
-            self.retry(dispatcher, tracker, "complaint_fix", "抱歉，没有听清要修改哪一项。")
+            self.retry(dispatcher, tracker, "complaint_fix", replies.FIX_WHICH)
             return {"complaint_fix": None}
         return self._reopen(dispatcher, tracker, field)
 
     @staticmethod
     def _reopen(dispatcher: CollectingDispatcher, tracker: Tracker, field: str) -> dict[str, Any]:
         """Only the named part is asked again; the others keep the customer's words."""
-        say(dispatcher, tracker, "好的，请您重新说一下这一项，其他内容保持不变。", "好的，请重新说一下这一项。")
+        say_sentence(dispatcher, tracker, replies.REOPEN)
         return {field: None, "anonymous": None if field == "contact_phone" else tracker.get_slot("anonymous"),
                 "complaint_confirmed": None, "complaint_fixing": None, "complaint_fix": None}
 
@@ -185,12 +181,10 @@ class ActionAskComplaintConfirmed(Action):
                   domain: DomainDict) -> list[EventType]:
         get = tracker.get_slot
         phone = get("contact_phone")
-        contact = "匿名" if get("anonymous") else mask_phone(phone) if phone else "未留"
-        say(dispatcher, tracker,
-            f"请确认您的投诉内容：事情经过：{get('complaint_what')}；发生时间：{get('complaint_when')}；"
-            f"地点或人员：{get('complaint_where')}；您的诉求：{get('complaint_outcome')}；联系电话：{contact}。"
-            "确认提交请回复“确认”，需要修改请回复“不对”。",
-            f"您投诉的是：{get('complaint_what')}。确认提交请说确认，需要修改请说不对。")
+        contact = (phrase(replies.CONTACT_ANONYMOUS) if get("anonymous") else mask_phone(phone) if phone
+                   else phrase(replies.CONTACT_NONE))
+        say_sentence(dispatcher, tracker, replies.READ_BACK, what=get("complaint_what"), when=get("complaint_when"),
+                     where=get("complaint_where"), outcome=get("complaint_outcome"), contact=contact)
         return []
 
 
@@ -217,16 +211,14 @@ class ActionSubmitComplaint(Action):
         if ticket is None:
             return reset
         deadlines = ticket["deadlines"]
-        contact = "" if anonymous else f"我们将在{when(deadlines['first_contact'])}前与您联系，"
-        spoken_contact = "" if anonymous else f"我们将在{when(deadlines['first_contact'], True)}前与您联系。"
-        repeat = "我们注意到您此前反映过同类问题，已作为重复投诉提请督办。" if ticket["is_repeat"] else ""
-        say(dispatcher, tracker,
-            f"您的投诉已受理，工单号{ticket['id']}。{contact}并在{when(deadlines['reply'])}前答复处理意见。{repeat}"
-            "感谢您的监督。",
-            f"您的投诉已受理，工单号{spoken_ticket_id(ticket['id'])}。{spoken_contact}")
+        reply = moment(deadlines["reply"])
+        promise = (phrase(replies.PROMISE_ANONYMOUS, reply=reply) if anonymous
+                   else phrase(replies.PROMISE, first_contact=moment(deadlines["first_contact"]), reply=reply))
+        say_sentence(dispatcher, tracker, replies.COMPLAINT_FILED, ticket=ticket_no(ticket["id"]), promise=promise,
+                     repeat=phrase(replies.REPEAT) if ticket["is_repeat"] else "")
         events = [*reset, *ticket_slots(ticket)]
         if ticket.get("escalation_intent") or ticket.get("escalated"):
-            say(dispatcher, tracker, "您的诉求我们非常重视，已升级处理。", "您的诉求我们非常重视，已升级处理。")
+            say_sentence(dispatcher, tracker, replies.ESCALATED)
             events += await hand_off(dispatcher, tracker, "escalation")
         return events
 
@@ -252,7 +244,7 @@ class ValidateFeedbackForm(StepwiseFormValidation):
         text = str(value or "").strip()
         if says_nothing(text):
             if tracker.get_slot("requested_slot") == "feedback_text":
-                self.retry(dispatcher, tracker, "feedback_text", "请您具体说一下内容，我们会如实记录。")
+                self.retry(dispatcher, tracker, "feedback_text", replies.FEEDBACK_AGAIN)
             return {"feedback_text": None}
         return {"feedback_text": text}
 
@@ -263,22 +255,12 @@ class ValidateFeedbackForm(StepwiseFormValidation):
             return {"contact_phone": "不留"}
         phone = parse_phone(text)
         if phone is None:
-            self.retry(dispatcher, tracker, "contact_phone",
-                       "抱歉，没有识别到电话号码。请您重新提供；不方便留电话请回复“不留”。",
-                       "抱歉没有听清号码，请再说一次；不方便留请说不留。")
+            self.retry(dispatcher, tracker, "contact_phone", replies.FEEDBACK_PHONE_AGAIN)
         return {"contact_phone": phone}
 
 
-# (text, spoken) confirmations; {id} and {spoken_id} are the ticket number, {reply} its reply deadline.
-FEEDBACK_FILED = {
-    "report": ("您的举报已受理，工单号{id}，我们会严格保密并认真核查，{reply}前给出处理意见。",
-               "您的举报已受理，工单号{spoken_id}。我们会严格保密，{spoken_reply}前给出处理意见。"),
-    "suggestion": ("感谢您的宝贵建议，已记录，工单号{id}，我们会在{reply}前答复。",
-                   "感谢您的建议，工单号{spoken_id}，我们会在{spoken_reply}前答复。"),
-    "praise": ("非常感谢您的表扬！我们会转达给相关工作人员，工单号{id}。",
-               "非常感谢您的表扬，我们会转达给相关工作人员。"),
-}
-NO_FEEDBACK = ("由于未留联系电话，处理结果将无法向您反馈。", "由于未留电话，处理结果无法反馈给您。")
+FEEDBACK_FILED = {"report": replies.REPORT_FILED, "suggestion": replies.SUGGESTION_FILED,
+                  "praise": replies.PRAISE_FILED}
 
 
 class ActionSubmitFeedback(Action):
@@ -297,11 +279,9 @@ class ActionSubmitFeedback(Action):
         ticket = await file_ticket(dispatcher, tracker, body, kind)
         if ticket is None:
             return reset
-        reply = ticket["deadlines"].get("reply")
-        values = {"id": ticket["id"], "spoken_id": spoken_ticket_id(ticket["id"]), "reply": when(reply),
-                  "spoken_reply": when(reply, True)}
-        text, spoken = (template.format(**values) for template in FEEDBACK_FILED[kind])
+        filed = FEEDBACK_FILED[kind]
         if not phone and kind != "praise":
-            text, spoken = text + NO_FEEDBACK[0], spoken + NO_FEEDBACK[1]
-        say(dispatcher, tracker, text, spoken)
+            filed = joined(filed, replies.NO_FEEDBACK)
+        say_sentence(dispatcher, tracker, filed, ticket=ticket_no(ticket["id"]),
+                     reply=moment(ticket["deadlines"].get("reply")))
         return [*reset, *ticket_slots(ticket)]

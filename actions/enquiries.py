@@ -15,7 +15,8 @@ from rasa_sdk.types import DomainDict
 from actions import billing
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.settings import ActionSettings
-from actions.text import say
+from actions.text import Both, compose, phrase, say_sentence
+from glossary.replies import enquiries as replies
 
 
 @lru_cache(maxsize=1)
@@ -29,12 +30,12 @@ def tier_lines(tiers: list[dict[str, Any]]) -> str:
     for tier in tiers:
         upto = tier["upto_kwh"]
         if upto is None:
-            span = f"{lower + 1}度以上"
+            span = compose(replies.TIER_ABOVE, False, lower=lower + 1)
         elif lower == 0:
-            span = f"{upto}度及以下"
+            span = compose(replies.TIER_UP_TO, False, upto=upto)
         else:
-            span = f"{lower + 1}至{upto}度"
-        lines.append(f"第{tier['tier']}档（年用电{span}）{tier['price']}元/度")
+            span = compose(replies.TIER_BETWEEN, False, lower=lower + 1, upto=upto)
+        lines.append(compose(replies.TIER_LINE, False, tier=tier["tier"], span=span, price=tier["price"]))
         lower = upto or lower
     return "；".join(lines)
 
@@ -48,20 +49,19 @@ class ActionTariff(Action):
         try:
             table = await backend().get(f"/api/tariffs/{ActionSettings.load().tariff}")
         except (BackendUnavailable, BackendError):
-            say(dispatcher, tracker, "非常抱歉，电价信息暂时无法查询，您可以在网上国网App的“电价标准”中查看。")
+            say_sentence(dispatcher, tracker, replies.TARIFF_UNAVAILABLE)
             return []
         tiers = table["tiers"]
-        tier_text = tier_lines(tiers)
         peak, valley = table["time_of_use"]["peak"], table["time_of_use"]["valley"]
-        tou = (f"开通峰谷电价后，{peak['start']}-{peak['end']}为高峰，电价在阶梯电价基础上加{peak['adjustment']}元/度；"
-               f"{valley['start']}-{valley['end']}为低谷，减{valley['adjustment'].lstrip('-')}元/度。")
-        say(dispatcher, tracker,
-            f"{table['name']}：居民生活用电实行阶梯电价，按年累计用电量分档：{tier_text}。{tou}",
-            f"居民用电按年累计用电量分三档，第一档{tiers[0]['price']}元一度，用得越多单价越高。")
+        time_of_use = phrase(replies.TIME_OF_USE, peak_start=peak["start"], peak_end=peak["end"],
+                             peak_add=peak["adjustment"], valley_start=valley["start"], valley_end=valley["end"],
+                             valley_cut=valley["adjustment"].lstrip("-"))
+        first = compose(replies.FIRST_TIER_SPOKEN, True, price=tiers[0]["price"])
+        say_sentence(dispatcher, tracker, replies.TARIFF, name=table["name"], tiers=Both(tier_lines(tiers), first),
+                     time_of_use=time_of_use)
         if tracker.get_slot("verified"):
             return await billing.tariff_example(dispatcher, tracker)
-        say(dispatcher, tracker, "如需按您家的实际用电测算，请提供户号，核实身份后我来为您计算。",
-            "如需按您家的用电测算，请说出户号。")
+        say_sentence(dispatcher, tracker, replies.TARIFF_EXAMPLE_OFFER)
         return [SlotSet("offer", "tariff_example")]
 
 
@@ -74,16 +74,14 @@ class ActionBusinessProcess(Action):
         processes = business_processes()
         kind = tracker.get_slot("business_type")
         if kind not in processes:
-            names = "、".join(p["name"] for p in processes.values())
-            say(dispatcher, tracker, f"我可以为您介绍这些业务的办理方法：{names}。请问您想办理哪一项？",
-                "请问您要办理新装、增容、过户、充电桩、电表校验，还是销户？")
+            say_sentence(dispatcher, tracker, replies.WHICH_PROCESS,
+                         names="、".join(p["name"] for p in processes.values()))
             return []
         process = processes[kind]
-        deadline = ""
+        deadline: object = ""
         if process.get("commitment"):
             limit = await billing.commitment(tuple(process["commitment"]))
-            deadline = f"办理时限：受理后{limit}内完成。" if limit else ""
-        say(dispatcher, tracker,
-            f"{process['name']}：需要准备{process['materials']}。办理方式：{process['steps']}。{deadline}",
-            f"{process['name']}需要准备{process['materials']}。{deadline}")
+            deadline = phrase(replies.DEADLINE, limit=limit) if limit else ""
+        say_sentence(dispatcher, tracker, replies.PROCESS, name=process["name"], materials=process["materials"],
+                     steps=process["steps"], deadline=deadline)
         return [SlotSet("business_type", None)]

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import BackendError, BackendUnavailable, backend, turn_key
 from actions.outbox import keep_for_later
-from actions.text import NO_BACKEND, say
+from actions.text import NO_BACKEND, say_sentence
 
 
 async def file_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, body: dict[str, Any],
@@ -25,7 +25,7 @@ async def file_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, body: 
         return await backend().post("/api/tickets", body, key=key)
     except BackendUnavailable:
         await keep_for_later(key, body)
-        say(dispatcher, tracker, *NO_BACKEND)
+        say_sentence(dispatcher, tracker, NO_BACKEND)
     except BackendError as error:
         dispatcher.utter_message(text=error.message)
     return None

@@ -12,10 +12,11 @@ from actions.backend import BackendError, BackendUnavailable, backend, turn_key
 from actions.forms import StepwiseFormValidation
 from actions.repairs import parse_phone
 from actions.session import clear_form_slots, ticket_slots
-from actions.text import BUSY, DEADLINE_NAMES, STATUS_NAMES, TYPE_NAMES, say, when
+from actions.text import BUSY, DEADLINE_NAMES, STATUS_NAMES, TYPE_NAMES, moment, phrase, say_sentence, ticket_no
 from glossary.identifiers import TICKET_ID_RE as TICKET_ID  # noqa: F401 - kept for importers
 from glossary.identifiers import parse_ticket_id
 from glossary.names import RATINGS
+from glossary.replies import followup as replies
 
 # The ratings a customer can give; callback_failed is recorded by the backend, not said.
 RATING_NAMES = {code: name for code, name in RATINGS.items() if code != "callback_failed"}
@@ -44,18 +45,15 @@ class ValidateTicketForm(StepwiseFormValidation):
             return {"ticket_ref": ticket_id, "ticket_id": ticket_id}
         phone = parse_phone(text)
         if phone is None:
-            self.retry(dispatcher, tracker, "ticket_ref",
-                       "抱歉，没有识别到工单编号或手机号码。请您再提供一次，工单编号以GD开头。",
-                       "抱歉没有听清，请再说一次工单编号或手机号码。")
+            self.retry(dispatcher, tracker, "ticket_ref", replies.TICKET_REF_AGAIN)
             return {"ticket_ref": None}
         try:
             found = await backend().get("/api/tickets", phone=phone, per_page=1)
         except (BackendUnavailable, BackendError):
-            say(dispatcher, tracker, *BUSY)
+            say_sentence(dispatcher, tracker, BUSY)
             return {"ticket_ref": "unavailable"}
         if not found["items"]:
-            self.retry(dispatcher, tracker, "ticket_ref", "抱歉，没有查到该号码登记的工单。请您核对号码，或者提供工单编号。",
-                       "抱歉，没有查到该号码的工单，请核对后再说一次。")
+            self.retry(dispatcher, tracker, "ticket_ref", replies.NO_TICKETS_FOR_PHONE)
             return {"ticket_ref": None}
         ticket_id = found["items"][0]["id"]
         return {"ticket_ref": ticket_id, "ticket_id": ticket_id}
@@ -71,17 +69,15 @@ def _next_deadline(ticket: dict) -> dict | None:
 
 
 async def _progress(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict) -> None:
-    status = STATUS_NAMES[ticket["status"]]
-    text = f"工单{ticket['id']}（{TYPE_NAMES[ticket['type']]}）当前状态：{status}，处理单位：{ticket['unit']['name']}。"
     clock = _next_deadline(ticket)
+    deadline: object = ""
     if clock is not None:
-        what = DEADLINE_NAMES.get(clock["name"], "处理")
-        if clock["state"] == "overdue":
-            text += f"{what}已超过承诺时限（{when(clock['due_at'])}），我们已督促处理单位尽快处理，如需催办请说“催一下”。"
-        else:
-            text += f"承诺在{when(clock['due_at'])}前{what}。"
-    say(dispatcher, tracker, text, f"您的工单当前状态：{status}。" + (
-        f"承诺在{when(clock['due_at'], True)}前{DEADLINE_NAMES.get(clock['name'], '处理')}。" if clock else ""))
+        step = DEADLINE_NAMES.get(clock["name"]) or phrase(replies.ANY_STEP)
+        sentence = replies.OVERDUE if clock["state"] == "overdue" else replies.PROMISED
+        deadline = phrase(sentence, step=step, due=moment(clock["due_at"]))
+    say_sentence(dispatcher, tracker, replies.PROGRESS, ticket=ticket_no(ticket["id"]),
+                 type=TYPE_NAMES[ticket["type"]], status=STATUS_NAMES[ticket["status"]], unit=ticket["unit"]["name"],
+                 deadline=deadline)
 
 
 async def _urge(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict) -> list[EventType]:
@@ -94,11 +90,9 @@ async def _urge(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict
         dispatcher.utter_message(text=error.message)
         return []
     except BackendUnavailable:
-        say(dispatcher, tracker, "非常抱歉，系统暂时繁忙，催办未能提交，请稍后再试或拨打95598。",
-                "非常抱歉，系统暂时繁忙，催办未能提交，请稍后再试或说转人工。")
+        say_sentence(dispatcher, tracker, replies.URGE_UNAVAILABLE)
         return []
-    say(dispatcher, tracker, f"已为您催办工单{ticket['id']}，处理单位会尽快处理并与您联系。给您带来不便，敬请谅解。",
-        "已为您催办，处理单位会尽快与您联系。")
+    say_sentence(dispatcher, tracker, replies.URGED, ticket=ticket_no(ticket["id"]))
     return []
 
 
@@ -109,17 +103,17 @@ async def _rate(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict
                              key=turn_key(tracker, "rating"))
     except BackendError as error:
         if error.status == 409:
-            say(dispatcher, tracker, "该工单目前还在处理中，处理完成后我们会回访您，届时再请您评价。")
+            say_sentence(dispatcher, tracker, replies.RATING_TOO_EARLY)
         else:
             dispatcher.utter_message(text=error.message)
         return [SlotSet("rating", None)]
     except BackendUnavailable:
-        say(dispatcher, tracker, "非常抱歉，评价暂时未能提交，请稍后再试。")
+        say_sentence(dispatcher, tracker, replies.RATING_UNAVAILABLE)
         return [SlotSet("rating", None)]
     if rating == "dissatisfied":
-        say(dispatcher, tracker, "非常抱歉没能让您满意，已将工单退回重新处理，处理人员会尽快与您联系。")
+        say_sentence(dispatcher, tracker, replies.DISSATISFIED)
     else:
-        say(dispatcher, tracker, f"感谢您的评价（{RATING_NAMES[rating]}），我们会继续努力为您提供更好的服务。")
+        say_sentence(dispatcher, tracker, replies.RATED, rating=RATING_NAMES[rating])
     return [SlotSet("rating", None)]
 
 
@@ -138,7 +132,7 @@ class ActionTicketFollowup(Action):
         try:
             ticket = await backend().get(f"/api/tickets/{ticket_id}")
         except BackendUnavailable:
-            say(dispatcher, tracker, *BUSY)
+            say_sentence(dispatcher, tracker, BUSY)
             return reset
         except BackendError as error:
             dispatcher.utter_message(text=error.message)

@@ -18,15 +18,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.text import say
+from actions.text import joined, say_sentence
 from bot.flows import BY_FORM, MAX_ASKS, NOT_AN_ANSWER, SIDE_ANSWERS
 from glossary.identifiers import spoken_to_digits
+from glossary.replies.session import WAY_OUT
+from glossary.wording import Sentence
 
 # Side questions, as opposed to greetings and thanks.
 SIDE_QUESTIONS = frozenset(SIDE_ANSWERS) - {"greet", "thank"}
 QUESTION = re.compile(r"[？?吗呢么]\s*$|怎么|怎样|如何|哪里|哪儿|在哪|哪个|几点|多少|什么时候|能不能|可不可以|是不是|有没有")
-WAY_OUT = "如需帮助，您可以说“转人工”，或者说“取消”结束本次办理。"
-WAY_OUT_IVR = "需要帮助请说转人工，不办了请说取消。"
 
 
 def times_asked(tracker: Tracker, slot: str) -> int:
@@ -94,10 +94,10 @@ class StepwiseFormValidation(FormValidationAction):
             tracker.add_slots([SlotSet(slot, (tracker.latest_message.get("text") or "").strip())])
         return await super().run(dispatcher, tracker, domain)
 
-    def retry(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, text: str,
-              ivr_text: str | None = None) -> None:
-        """Say why the answer was not taken and what to give instead; offer a way out on the third ask."""
+    def retry(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, sentence: Sentence,
+              **values: object) -> None:
+        """Say why the answer was not taken and what to give instead (a glossary.replies sentence,
+        filled in with `values`); offer a way out on the third ask."""
         if times_asked(tracker, slot) >= MAX_ASKS - 1:
-            say(dispatcher, tracker, f"{text}{WAY_OUT}", f"{ivr_text or text}{WAY_OUT_IVR}")
-        else:
-            say(dispatcher, tracker, text, ivr_text)
+            sentence = joined(sentence, WAY_OUT)
+        say_sentence(dispatcher, tracker, sentence, **values)

@@ -13,8 +13,9 @@ from actions import billing
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.forms import StepwiseFormValidation, latest_entities
 from actions.session import identity_events
-from actions.text import say
+from actions.text import say_sentence
 from glossary.identifiers import parse_account_no, spoken_to_digits
+from glossary.replies import identity as replies
 
 # phone_last4 values that end the form without a verified identity.
 LOCKED, UNAVAILABLE = "locked", "unavailable"
@@ -53,9 +54,7 @@ class ValidateIdentityForm(StepwiseFormValidation):
         if number and number != tracker.get_slot("account_no"):
             return {"account_no": number}
         if tracker.get_slot("requested_slot") == "account_no" and not number:
-            self.retry(dispatcher, tracker, "account_no",
-                       "抱歉，没有识别到户号。户号是10位或13位数字，可在电费账单或“网上国网”App中查看，请您核对后再说一次。",
-                       "抱歉没有听清户号，请您再说一次，或者按键输入。")
+            self.retry(dispatcher, tracker, "account_no", replies.ACCOUNT_AGAIN)
             return {"account_no": None}
         return {}
 
@@ -73,8 +72,7 @@ class ValidateIdentityForm(StepwiseFormValidation):
         if last4 and account_no and not tracker.get_slot("verified"):
             return {"phone_last4": last4}
         if tracker.get_slot("requested_slot") == "phone_last4" and not parse_account_no(text):
-            self.retry(dispatcher, tracker, "phone_last4", "请您输入该户号预留手机号码的后4位数字。",
-                       "请输入预留手机号码的后四位。")
+            self.retry(dispatcher, tracker, "phone_last4", replies.LAST4_AGAIN)
             return {"phone_last4": None}
         return {}
 
@@ -86,16 +84,13 @@ class ValidateIdentityForm(StepwiseFormValidation):
             await backend().post("/api/accounts/verify",
                                  {"account_no": tracker.get_slot("account_no"), "phone_last4": value})
         except BackendUnavailable:
-            say(dispatcher, tracker, "非常抱歉，系统暂时无法核实身份，请稍后再试或拨打95598。",
-                "非常抱歉，暂时无法核实身份，请稍后再试，或说转人工。")
+            say_sentence(dispatcher, tracker, replies.VERIFY_UNAVAILABLE)
             return {"phone_last4": UNAVAILABLE, "verified": False}
         except BackendError as error:
             if error.status == 429:
                 dispatcher.utter_message(text=error.message)
                 return {"phone_last4": LOCKED, "verified": False}
-            self.retry(dispatcher, tracker, "phone_last4",
-                       "抱歉，户号与手机号码后4位和登记信息不一致。请您核对后重新输入后4位；如户号有误，可以直接说新的户号。",
-                       "抱歉，信息不一致，请重新输入手机号码后四位。")
+            self.retry(dispatcher, tracker, "phone_last4", replies.MISMATCH)
             return {"phone_last4": None, "verified": False}
         return {"phone_last4": value, "verified": True}
 
@@ -110,8 +105,7 @@ class ActionAfterIdentity(Action):
                   domain: DomainDict) -> list[EventType]:
         if not tracker.get_slot("verified"):
             if tracker.get_slot("phone_last4") not in (LOCKED, UNAVAILABLE):
-                say(dispatcher, tracker, "抱歉，身份核实未完成，暂时无法为您查询账户信息。如需帮助，您可以说“转人工”。",
-                    "抱歉，身份核实未完成，暂时无法查询。需要帮助请说转人工。")
+                say_sentence(dispatcher, tracker, replies.NOT_VERIFIED)
             # A check that did not pass leaves no half identity behind.
             return [SlotSet("pending_task", None), *identity_events()]
         task = tracker.get_slot("pending_task")

@@ -19,12 +19,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendError, BackendUnavailable, backend
-from actions.forms import WAY_OUT, WAY_OUT_IVR, StepwiseFormValidation, latest_entities, times_asked
+from actions.forms import StepwiseFormValidation, latest_entities, times_asked
 from actions.places import FOUND, NONE, Place, Resolution, resolve_place
 from actions.session import clear_form_slots
-from actions.text import is_ivr, mask_account, say, when
+from actions.text import Both, compose, joined, mask_account, moment, phrase, say_sentence, when
 from bot.flows import MAX_ASKS
 from glossary.identifiers import parse_account_no
+from glossary.replies import outages as replies
+from glossary.replies.places import ASK_PLACE
+from glossary.replies.session import WAY_OUT
 
 log = logging.getLogger(__name__)
 MAX_NOTICES = 3
@@ -78,12 +81,11 @@ class ValidateOutageForm(StepwiseFormValidation):
 
     @staticmethod
     def _ask_again(resolution: Resolution, mention: str | None) -> dict[str, Any]:
-        text, spoken = resolution.question()
         if resolution.status == NONE and mention:
             resolution = Resolution("unknown", mention=mention)
-            text, spoken = resolution.question()
+        question = resolution.question()
         return {"outage_place": None, "place_mention": resolution.mention or mention,
-                "place": {QUESTION: text, "spoken": spoken}}
+                "place": {QUESTION: question.text, "spoken": question.spoken}}
 
 
 class ActionAskOutagePlace(Action):
@@ -97,28 +99,29 @@ class ActionAskOutagePlace(Action):
         place = tracker.get_slot("place") or {}
         way_out = times_asked(tracker, "outage_place") >= MAX_ASKS - 1
         if QUESTION in place:
-            say(dispatcher, tracker, place[QUESTION] + (WAY_OUT if way_out else ""),
-                place["spoken"] + (WAY_OUT_IVR if way_out else ""))
+            asked = replies.OPEN_QUESTION
+            say_sentence(dispatcher, tracker, joined(asked, WAY_OUT) if way_out else asked,
+                         question=Both(place[QUESTION], place["spoken"]))
         elif way_out:
-            say(dispatcher, tracker, "请告诉我小区、村或街道的名称，或者提供户号。" + WAY_OUT,
-                "请说小区、村或街道的名称，或者户号。" + WAY_OUT_IVR)
+            say_sentence(dispatcher, tracker, joined(ASK_PLACE, WAY_OUT))
         else:
             dispatcher.utter_message(response="utter_ask_outage_place")
         return []
 
 
-def _notice(item: dict, ivr: bool) -> str:
-    end = item["restored_at"] or item["expected_end_at"]
-    verb = "已于" if item["restored_at"] else "预计"
-    place = item["area_text"] if not ivr else (item.get("community") or item.get("street") or item["area_text"])
-    return (f"{item['type_name']}：{when(item['start_at'], ivr)}开始，{verb}{when(end, ivr)}恢复供电，"
-            f"范围：{place}，原因：{item['reason']}")
+def _notice(item: dict) -> Both:
+    """One notice, written and spoken (the hotline names the community or street alone)."""
+    sentence = replies.NOTICE_RESTORED if item["restored_at"] else replies.NOTICE_EXPECTED
+    area = Both(item["area_text"], item.get("community") or item.get("street") or item["area_text"])
+    return phrase(sentence, kind=item["type_name"], start=moment(item["start_at"]),
+                  end=moment(item["restored_at"] or item["expected_end_at"]), area=area, reason=item["reason"])
 
 
-def _query(place: dict[str, Any], day: str | None) -> tuple[dict[str, Any], str]:
+def _query(place: dict[str, Any], day: str | None) -> tuple[dict[str, Any], Both | str]:
     """The /api/outages parameters for the place slot, and the place's name for the answer."""
     if place.get(ACCOUNT):
-        return {"account_no": place[ACCOUNT], "date": day}, f"您户号{mask_account(place[ACCOUNT])}所在区域"
+        return ({"account_no": place[ACCOUNT], "date": day},
+                phrase(replies.ACCOUNT_AREA, account=mask_account(place[ACCOUNT])))
     resolved = Place.from_slot(place)
     if resolved is not None:
         return {"area_ids": ",".join(str(i) for i in resolved.area_ids), "date": day}, resolved.short_name
@@ -135,30 +138,25 @@ class ActionOutageLookup(Action):
         params, where = _query(tracker.get_slot("place") or {}, tracker.get_slot("date"))
         if not params:
             log.warning("outage lookup without a place to look up (place slot: %s)", tracker.get_slot("place"))
-            say(dispatcher, tracker, "非常抱歉，停电信息暂时无法查询，请稍后再试，或通过网上国网App查看停电公告。",
-                "非常抱歉，停电信息暂时无法查询，请稍后再试。")
+            say_sentence(dispatcher, tracker, replies.OUTAGES_UNAVAILABLE)
             return reset
         try:
             found = await backend().get("/api/outages", **params)
         except BackendUnavailable:
-            say(dispatcher, tracker, "非常抱歉，停电信息暂时无法查询，请稍后再试，或通过网上国网App查看停电公告。",
-                "非常抱歉，停电信息暂时无法查询，请稍后再试。")
+            say_sentence(dispatcher, tracker, replies.OUTAGES_UNAVAILABLE)
             return reset
         except BackendError as error:
             dispatcher.utter_message(text=error.message)
             return reset
-        ivr = is_ivr(tracker)
-        day_text = when(found["date"] + "T23:59:00+08:00")  # "11月28日"
+        day = when(found["date"] + "T23:59:00+08:00")  # "11月28日", written and spoken alike
         if found["items"]:
-            items = found["items"][:MAX_NOTICES]
-            more = f"另有{found['total'] - MAX_NOTICES}条，可在网上国网App查看。" if found["total"] > MAX_NOTICES else ""
-            lines = "；\n".join(_notice(i, ivr) for i in items)
-            say(dispatcher, tracker, f"为您查到{where}{day_text}的停电信息：\n{lines}。{more}",
-                f"{where}{day_text}有停电安排：{_notice(items[0], True)}。")
+            notices = [_notice(item) for item in found["items"][:MAX_NOTICES]]
+            more = found["total"] - MAX_NOTICES
+            say_sentence(dispatcher, tracker, replies.NOTICES_FOUND, where=where, day=day,
+                         notices=Both("；\n".join(n.text for n in notices), notices[0].spoken),
+                         more=phrase(replies.MORE_NOTICES, count=more) if more > 0 else "")
             return reset
-        advice = "；".join(a.rstrip("。") for a in found["advice"][:3]) if found.get("advice") else (
-            "请先确认是否欠费，检查家中总开关或漏电保护器是否跳闸，看看邻居家是否有电")
-        say(dispatcher, tracker, f"暂未查到{where}{day_text}的停电计划或故障停电信息。建议您：{advice}。"
-            "如果确认不是自家线路问题，需要为您报修吗？",
-            f"暂未查到{where}的停电信息。请先检查家中总开关是否跳闸、是否欠费。需要为您报修吗？")
+        advice = ("；".join(a.rstrip("。") for a in found["advice"][:3]) if found.get("advice")
+                  else compose(replies.SELF_CHECK, False))
+        say_sentence(dispatcher, tracker, replies.NO_OUTAGE_FOUND, where=where, day=day, advice=advice)
         return [*reset, SlotSet("offer", "repair")]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.backend import BackendError, BackendUnavailable, backend
+from actions.text import Both, phrase
+from glossary.replies import places as replies
 
 log = logging.getLogger(__name__)
 FOUND, AMBIGUOUS, TOO_VAGUE, UNKNOWN, NONE = "found", "ambiguous", "too_vague", "unknown", "none"
@@ -54,24 +56,20 @@ class Resolution:
     place: Place | None = None
     candidates: tuple[Place, ...] = field(default_factory=tuple)
 
-    def question(self) -> tuple[str, str]:
-        """What to ask back (text, spoken) when this is not exactly one place."""
+    def question(self) -> Both:
+        """What to ask back (text and spoken) when this is not exactly one place."""
         if self.status == AMBIGUOUS:
             names = [c.short_name for c in self.candidates[:MAX_CHOICES]]
             if len(names) == 1:
-                ask = f"请问您说的是{names[0]}吗？如果不是，请说一下所在的区县。"
-            else:
-                ask = f"“{self.mention}”有{len(self.candidates)}处，请问是{'，还是'.join(names)}？"
-            return ask, ask
+                return phrase(replies.IS_IT, name=names[0])
+            text_or, spoken_or = replies.CHOICE_SEPARATOR
+            return phrase(replies.WHICH_OF, mention=self.mention, count=len(self.candidates),
+                          choices=Both(text_or.join(names), spoken_or.join(names)))
         if self.status == TOO_VAGUE:
-            what = self.mention or "地方"
-            return (f"请问是哪个{what}？请说一下{what}的名称，例如“迎春社区”“屏门村”。",
-                    f"请问是哪个{what}？请说一下名称。")
+            return phrase(replies.WHICH_ONE, kind=self.mention or phrase(replies.ANY_PLACE))
         if self.status == UNKNOWN:
-            return (f"抱歉，暂未找到“{self.mention}”对应的供电区域。请您补充所在的区县和乡镇（街道），"
-                    "或者提供户号，我再为您查询。",
-                    f"抱歉，暂未找到{self.mention}。请您说一下所在的区县和乡镇，或者户号。")
-        return ("请告诉我小区、村或街道的名称，或者提供户号。", "请说一下小区、村或街道的名称，或者户号。")
+            return phrase(replies.UNKNOWN_PLACE, mention=self.mention)
+        return phrase(replies.ASK_PLACE)
 
 
 async def resolve_place(text: str) -> Resolution | None:

@@ -21,10 +21,11 @@ from actions.filing import file_ticket, known_phone
 from actions.forms import StepwiseFormValidation, latest_entities, times_asked
 from actions.places import AMBIGUOUS, FOUND, TOO_VAGUE, resolve_place
 from actions.session import backend_channel, clear_form_slots, ticket_slots
-from actions.text import say, spoken_ticket_id, when
+from actions.text import moment, phrase, say_sentence, ticket_no
 from bot.nlu.hazards import detect_hazards
 from glossary import identifiers
 from glossary.names import SITE_CLASSES as SITE_NAMES
+from glossary.replies import repairs as replies
 
 FAULT_WORDS = ("没电", "停电", "断电", "跳闸", "电压", "闪", "火花", "冒烟", "电线", "电表", "漏电", "短路",
                "不稳", "烧", "灯")
@@ -81,7 +82,7 @@ class ValidateRepairForm(StepwiseFormValidation):
             return {"safety_hazard": False}
         if intent == "affirm" or text.startswith(YES_WORDS):
             return {"safety_hazard": True}
-        self.retry(dispatcher, tracker, "safety_hazard", "请您回答现场“有”还是“没有”危险情况。")
+        self.retry(dispatcher, tracker, "safety_hazard", replies.HAZARD_YES_NO)
         return {"safety_hazard": None}
 
     async def extract_contact_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -97,15 +98,14 @@ class ValidateRepairForm(StepwiseFormValidation):
             if any(word in text for word in words):
                 return {"site_class": site}
         if times_asked(tracker, "site_class") < SITE_CLASS_ASKS:
-            say(dispatcher, tracker, "抱歉，没有听清。请您回答城区、农村，还是山区、海岛等边远地区。",
-                "抱歉没有听清，请说城区、农村还是山区。")
+            say_sentence(dispatcher, tracker, replies.SITE_CLASS_AGAIN)
         return {"site_class": None}
 
     def validate_fault_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
         if len(text) < 2:
-            self.retry(dispatcher, tracker, "fault_description", "请您简单说一下故障情况，例如全部没电还是部分没电。")
+            self.retry(dispatcher, tracker, "fault_description", replies.FAULT_AGAIN)
             return {"fault_description": None}
         return {"fault_description": text}
 
@@ -121,9 +121,7 @@ class ValidateRepairForm(StepwiseFormValidation):
                                domain: DomainDict) -> dict[str, Any]:
         address = str(value or "").strip(" ，。,.")
         if len(address) < 4 or not ADDRESS_HINT.search(address):
-            self.retry(dispatcher, tracker, "address",
-                       "抱歉，这个地址还不够具体。请您说一下小区或村的名称，以及楼栋门牌，例如“迎春社区3幢2单元”。",
-                       "请您说一下小区或村的名称，以及楼栋门牌。")
+            self.retry(dispatcher, tracker, "address", replies.ADDRESS_TOO_VAGUE)
             return {"address": None}
         resolution = await resolve_place(address)
         if resolution is None:  # the backend is down: keep the address, ask the site class
@@ -132,9 +130,7 @@ class ValidateRepairForm(StepwiseFormValidation):
             return {"address": address, "area_id": resolution.place.area_id,
                     "site_class": resolution.place.site_class}
         if resolution.status in (AMBIGUOUS, TOO_VAGUE):
-            question, spoken = resolution.question()
-            self.retry(dispatcher, tracker, "address", f"{question}请连同区县和楼栋门牌再说一次地址。",
-                       f"{spoken}请连同区县再说一次地址。")
+            self.retry(dispatcher, tracker, "address", replies.ADDRESS_AGAIN, question=resolution.question())
             return {"address": None}
         # Not in the area table: the ticket is still filed and dispatched by hand.
         return {"address": address, "area_id": None}
@@ -143,9 +139,7 @@ class ValidateRepairForm(StepwiseFormValidation):
                                domain: DomainDict) -> dict[str, Any]:
         phone = parse_phone(value)
         if phone is None:
-            self.retry(dispatcher, tracker, "contact_phone",
-                       "抱歉，没有识别到电话号码。请您提供11位手机号码，或带区号的固定电话。",
-                       "抱歉没有听清号码，请您再说一次手机号码。")
+            self.retry(dispatcher, tracker, "contact_phone", replies.PHONE_AGAIN)
         return {"contact_phone": phone}
 
 
@@ -170,13 +164,9 @@ class ActionSubmitRepair(Action):
         if ticket is None:
             return reset
         deadlines = ticket["deadlines"]
-        urgent = "您的报修已按紧急处理。" if hazard else ""
-        site = SITE_NAMES.get(ticket.get("site_class") or "", "")
-        manual = "您的地址将由工作人员人工核实后派单，抢修时限不变。" if ticket.get("needs_manual_dispatch") else ""
-        say(dispatcher, tracker,
-            f"{urgent}已为您受理故障报修，工单号{ticket['id']}。按{site}抢修承诺，抢修人员将在"
-            f"{when(deadlines['arrival'])}前到达现场，到达后尽快恢复供电（预计{when(deadlines['restore'])}前）。"
-            f"{manual}请保持电话畅通。",
-            f"{urgent}已为您受理报修，工单号{spoken_ticket_id(ticket['id'])}。抢修人员将在"
-            f"{when(deadlines['arrival'], True)}前到达，请保持电话畅通。")
+        say_sentence(dispatcher, tracker, replies.REPAIR_FILED, ticket=ticket_no(ticket["id"]),
+                     urgent=phrase(replies.URGENT) if hazard else "",
+                     site=SITE_NAMES.get(ticket.get("site_class") or "", ""),
+                     arrival=moment(deadlines["arrival"]), restore=moment(deadlines["restore"]),
+                     manual=phrase(replies.MANUAL_DISPATCH) if ticket.get("needs_manual_dispatch") else "")
         return [*reset, *ticket_slots(ticket)]

@@ -16,8 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendError, BackendUnavailable, backend
-from actions.text import say
+from actions.text import phrase, say_sentence
 from bot.flows import FLOWS, IDENTITY_SLOTS
+from glossary.replies import session as replies
 
 # Slots cleared when a flow ends (filed, answered, cancelled or switched away
 # from): every form's own slots, and the slots that live for one turn or one
@@ -94,14 +95,11 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: s
     try:
         queued = await backend().post("/api/conversations/handoffs", body)
     except (BackendUnavailable, BackendError):
-        say(dispatcher, tracker,
-            "非常抱歉，人工客服暂时无法接入。您可以直接拨打95598供电服务热线，我们24小时为您服务。",
-            "非常抱歉，人工客服暂时无法接入，请您稍后再说转人工，或者先告诉我您要办理的业务。")
+        say_sentence(dispatcher, tracker, replies.HANDOFF_UNAVAILABLE)
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
     ahead = queued["queue_position"] - 1
-    wait = f"您前面还有{ahead}位客户，" if ahead else ""
-    say(dispatcher, tracker, f"正在为您转接人工客服，{wait}请稍候，工作人员会尽快接待您。",
-        f"正在为您转接人工客服，{wait}请稍候。")
+    say_sentence(dispatcher, tracker, replies.HANDOFF_QUEUED,
+                 ahead=phrase(replies.AHEAD, count=ahead) if ahead else "")
     # The IVR turns this into a transfer to the agents' queue.
     dispatcher.utter_message(json_message={"handoff": {"queue": "95598", "reason": reason,
                                                        "conversation_id": queued["id"]}})

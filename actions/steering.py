@@ -13,13 +13,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.session import clear_form_slots
-from actions.text import say
+from actions.text import Both, phrase, say_sentence
 from bot.flows import BY_FORM, BY_INTENT, TASK_NAMES
+from glossary.replies import session as replies
 
 
-def current_flow_name(tracker: Tracker) -> str:
+def current_flow_name(tracker: Tracker) -> Both | str:
     flow = BY_FORM.get(tracker.active_loop.get("name") or "")
-    return flow.name if flow else "当前业务"
+    return flow.name if flow else phrase(replies.ANY_FLOW)
 
 
 def previous_user_text(tracker: Tracker) -> str:
@@ -37,11 +38,8 @@ class ActionConfirmSwitch(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         intent = tracker.get_intent_of_latest_message()
-        task = TASK_NAMES.get(intent, "办理新的业务")
-        current = current_flow_name(tracker)
-        say(dispatcher, tracker,
-            f"您正在办理{current}，尚未完成。是否先为您{task}？请回答“是”或“否”；回答“否”将继续办理{current}。",
-            f"您的{current}还没有办完，是否先为您{task}？请说是或否。")
+        task = TASK_NAMES.get(intent) or phrase(replies.ANY_TASK)
+        say_sentence(dispatcher, tracker, replies.CONFIRM_SWITCH, current=current_flow_name(tracker), task=task)
         return [SlotSet("switch_to", intent)]
 
 
@@ -59,7 +57,7 @@ class ActionSwitchTask(Action):
         if flow is None:
             dispatcher.utter_message(response="utter_how_can_i_help")
             return events
-        say(dispatcher, tracker, f"好的，先为您{TASK_NAMES[intent]}。", f"好的，先为您{TASK_NAMES[intent]}。")
+        say_sentence(dispatcher, tracker, replies.SWITCHING, task=TASK_NAMES[intent])
         # The request the customer made before saying yes carries the details of the new task.
         request = previous_user_text(tracker)
         seeds = {"report_fault": "fault_description", "file_complaint": "complaint_what"}
@@ -78,7 +76,7 @@ class ActionResumeForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        say(dispatcher, tracker, f"好的，我们继续办理{current_flow_name(tracker)}。")
+        say_sentence(dispatcher, tracker, replies.RESUMING, current=current_flow_name(tracker))
         return [SlotSet("switch_to", None)]
 
 
@@ -90,7 +88,5 @@ class ActionGoodbyeInForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        current = current_flow_name(tracker)
-        say(dispatcher, tracker, f"好的，您的{current}还没有办完，本次未提交。如有需要欢迎随时再来，再见！",
-            f"好的，{current}未提交。感谢您的来电，再见。")
+        say_sentence(dispatcher, tracker, replies.GOODBYE_IN_FORM, current=current_flow_name(tracker))
         return [ActiveLoop(None), SlotSet("requested_slot", None), *clear_form_slots()]

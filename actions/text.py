@@ -45,13 +45,13 @@ def when(iso: str | None, ivr: bool = False) -> str:
     """'11月27日 09:45' for text; '11月27日9点45分' for the IVR's speech synthesis."""
     if not iso:
         return ""
-    moment = datetime.fromisoformat(iso).astimezone(TZ)
-    if moment.hour == 23 and moment.minute == 59:  # end-of-day deadlines
-        return f"{moment.month}月{moment.day}日"
+    at = datetime.fromisoformat(iso).astimezone(TZ)
+    if at.hour == 23 and at.minute == 59:  # end-of-day deadlines
+        return f"{at.month}月{at.day}日"
     if ivr:
-        minute = f"{moment.minute}分" if moment.minute else ""
-        return f"{moment.month}月{moment.day}日{moment.hour}点{minute}"
-    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+        minute = f"{at.minute}分" if at.minute else ""
+        return f"{at.month}月{at.day}日{at.hour}点{minute}"
+    return f"{at.month}月{at.day}日 {at:%H:%M}"
 
 
 def moment(iso: str | None) -> Both:
@@ -84,11 +84,6 @@ def joined(*sentences: Sentence) -> Sentence:
 def say_sentence(dispatcher: CollectingDispatcher, tracker: Tracker, sentence: Sentence, **values: object) -> None:
     """Send the sentence filled in: its spoken form on the IVR, its text form elsewhere."""
     dispatcher.utter_message(text=compose(sentence, is_ivr(tracker), **values))
-
-
-def say(dispatcher: CollectingDispatcher, tracker: Tracker, text: str, ivr_text: str | None = None) -> None:
-    """Send the text, or its shorter spoken form on the IVR."""
-    dispatcher.utter_message(text=ivr_text if ivr_text and is_ivr(tracker) else text)
 
 
 def digits(text: str | None) -> str:
