@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install env run backend train eval cv test lint bench
+.PHONY: install env run backend train eval cv test lint bench wording
 
 install:
 	@scripts/install.sh
@@ -42,3 +42,8 @@ lint: install
 
 bench: install
 	$(PY) -m scripts.bench
+
+# Every sentence a customer reads or hears, for review: docs/customer-wording.md (from domain.yml,
+# glossary/replies/, glossary/wording.py and backend/web/*_wording.py). Run it after rewording.
+wording: install
+	$(PY) -m scripts.wording_sheet
