@@ -73,6 +73,7 @@ class WechatRules:
     token_refresh_margin_seconds: float  # the access token is renewed this long before it expires
     api_timeout_seconds: float  # one call to WeChat's API
     token_wait_seconds: float  # how long a process waits for another one's token refresh
+    signature_max_age_seconds: float  # a push signed longer ago (or ahead) than this is refused: a replay
 
 
 @dataclass(frozen=True)
@@ -189,13 +190,14 @@ def _wechat(raw: dict[str, Any]) -> WechatRules:
 
     rules = WechatRules(float(raw["reply_budget_seconds"]), window("after_message"), window("after_event"),
                         float(raw["token_refresh_margin_seconds"]), float(raw["api_timeout_seconds"]),
-                        float(raw["token_wait_seconds"]))
+                        float(raw["token_wait_seconds"]), float(raw["signature_max_age_seconds"]))
     windows = (rules.after_message, rules.after_event)
     if not 0 < rules.reply_budget_seconds < 5 or any(w.sends < 0 or w.seconds <= 0 for w in windows) \
             or rules.token_refresh_margin_seconds < 0 or rules.api_timeout_seconds <= 0 \
-            or rules.token_wait_seconds <= 0:
+            or rules.token_wait_seconds <= 0 or rules.signature_max_age_seconds <= 0:
         raise RulesError("wechat: reply_budget_seconds in (0, 5), windows with sends >= 0 and seconds > 0, "
-                         "token_refresh_margin_seconds >= 0, api_timeout_seconds and token_wait_seconds > 0")
+                         "token_refresh_margin_seconds >= 0, api_timeout_seconds, token_wait_seconds and "
+                         "signature_max_age_seconds > 0")
     return rules
 
 

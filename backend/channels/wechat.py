@@ -10,7 +10,9 @@ exempts this path). GET is WeChat's URL verification (signature of token,
 timestamp and nonce; `echostr` echoed). POST pushes are signed the same way; in
 safe mode (`encrypt_type=aes`) the body's <Encrypt> is also checked against
 `msg_signature` and decrypted, and the reply is encrypted, all by wechatpy's
-`WeChatCrypto` (WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APPID). A wrong signature is
+`WeChatCrypto` (WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_APPID). A wrong signature, or
+one whose timestamp is further than `wechat.signature_max_age_seconds` from our
+clock (the plaintext signature does not cover the body: a replay), is
 a short 403; a body that is not safe, entity-free XML a 400 (wechat_messages.py);
 no WECHAT_TOKEN a 503.
 
@@ -253,12 +255,18 @@ def _not_configured() -> web.Response:
 
 
 def _signed(request: web.Request, token: str) -> bool:
+    """WeChat's signature is right and was made recently (not a captured query string replayed)."""
     query = request.query
     try:
         check_signature(token, query.get("signature", ""), query.get("timestamp", ""), query.get("nonce", ""))
     except InvalidSignatureException:
         return False
-    return True
+    platform = request.app[PLATFORM]
+    try:
+        age = platform.clock().timestamp() - int(query.get("timestamp", ""))
+    except ValueError:
+        return False
+    return abs(age) <= platform.rules.wechat.signature_max_age_seconds
 
 
 @routes.op("GET", PATH, "WeChat's server URL verification: echostr echoed when the signature is right",

@@ -95,17 +95,27 @@ class WechatApi:
             if row is not None and row.token and row.token != stale and row.expires_at is not None \
                     and row.expires_at - timedelta(seconds=rules.token_refresh_margin_seconds) > now:
                 return str(row.token)
-            if await self._take_lease(appid) or time.monotonic() >= deadline:
+            if await self._take_lease(appid, stale) or time.monotonic() >= deadline:
                 return await self._fetch(appid)
             await asyncio.sleep(POLL_SECONDS)  # another process is renewing it
 
-    async def _take_lease(self, appid: str) -> bool:
+    async def _take_lease(self, appid: str, stale: str | None) -> bool:
+        """True when this process is now the one renewing the token.
+
+        One conditional UPDATE: no lease held, and the stored token still needs renewing
+        (our earlier read may be stale: another process may have just renewed it).
+        """
+        rules = self.platform.rules.wechat
         now = self.platform.clock()
-        until = now + timedelta(seconds=self.platform.rules.wechat.token_wait_seconds)
+        until = now + timedelta(seconds=rules.token_wait_seconds)
+        row = WechatAccessToken
+        needs_renewal = or_(row.token.is_(None), row.expires_at.is_(None),
+                            row.expires_at <= now + timedelta(seconds=rules.token_refresh_margin_seconds),
+                            *([row.token == stale] if stale else []))
         async with self.platform.sessions() as session:
             result = await session.execute(
-                update(WechatAccessToken).where(WechatAccessToken.appid == appid, or_(
-                    WechatAccessToken.refreshing_until.is_(None), WechatAccessToken.refreshing_until <= now))
+                update(row).where(row.appid == appid, needs_renewal,
+                                  or_(row.refreshing_until.is_(None), row.refreshing_until <= now))
                 .values(refreshing_until=until).execution_options(synchronize_session=False))
             if result.rowcount == 1:
                 await session.commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from defusedxml.ElementTree import fromstring
 from sqlalchemy import select
@@ -72,6 +73,14 @@ async def test_a_push_with_a_forged_signature_is_403_and_reaches_nobody(wx, fake
     assert fake_rasa.received == [] and await conversation_of(platform) is None
 
 
+async def test_a_signature_made_long_ago_is_a_replay_and_refused(wx, fake_rasa, platform):
+    stale = str(int(platform.clock().timestamp()) - int(platform.rules.wechat.signature_max_age_seconds) - 60)
+    status, _ = await push(wx, text_xml("停电了", "3"), **signed(stale))
+    assert status == 403
+    resp = await wx.get(PATH, params={**signed(stale), "echostr": "1"})
+    assert resp.status == 403 and fake_rasa.received == []
+
+
 async def test_wechat_needs_no_service_token_but_the_ivr_still_does(wx):
     assert (await wx.get(PATH, params={**signed(), "echostr": "x"})).status == 200
     resp = await wx.post("/webhooks/ivr", json={"call_id": "c", "seq": 1, "event": "start"})
@@ -89,7 +98,9 @@ async def test_not_configured_is_a_503_that_says_so(backend, platform):
 # --- safe mode (AES) ---------------------------------------------------------------------------
 
 
-async def test_wechatpys_official_vector_decrypts_with_the_channels_configuration(backend, platform, fake_rasa):
+async def test_wechatpys_official_vector_decrypts_with_the_channels_configuration(backend, platform, fake_rasa,
+                                                                                  clock):
+    clock.set(datetime.fromtimestamp(int(VECTOR_TIMESTAMP), UTC))  # the vector was signed then
     platform.settings = replace(platform.settings, wechat_token=VECTOR_TOKEN, wechat_aes_key=VECTOR_AES_KEY,
                                 wechat_appid=VECTOR_APPID)
     query = {**signed(VECTOR_TIMESTAMP, VECTOR_NONCE, VECTOR_TOKEN), "encrypt_type": "aes",

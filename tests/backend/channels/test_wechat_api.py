@@ -1,6 +1,7 @@
 """WeChat's customer-service API: slow replies, agents' lines, the send window, the shared access token."""
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 
@@ -167,3 +168,12 @@ async def test_no_send_and_no_loss_when_wechat_cannot_be_reached(wx, fake_wechat
             Message.conversation_id == conversation.id, Message.awaiting_delivery.is_(True)))).all()
     assert pending == [wording.AGENT_JOINED[0]]
     assert json.dumps(await detail(wx, conversation.id)).count("pending_delivery") == 1
+
+
+async def test_processes_asking_at_once_share_one_fetched_token(wx, fake_wechat, platform):
+    processes = [WechatApi(platform) for _ in range(3)]  # three backend processes, one database
+    try:
+        tokens = await asyncio.gather(*(api.access_token() for api in processes))
+    finally:
+        await asyncio.gather(*(api.close() for api in processes))
+    assert tokens == ["token-1"] * 3 and fake_wechat.token_fetches == 1

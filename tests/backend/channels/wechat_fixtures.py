@@ -22,6 +22,7 @@ from sqlalchemy import select
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
+from backend.api import PLATFORM
 from backend.models import Conversation
 
 TOKEN = "wechat-test-token"
@@ -123,9 +124,14 @@ def message_xml(msg_type: str, extra: str, msg_id: str, openid: str = OPENID) ->
             f"<MsgId>{msg_id}</MsgId></xml>")
 
 
+def now_stamp(client: TestClient) -> str:
+    """The backend's clock as WeChat's timestamp (a push is signed when it is sent)."""
+    return str(int(client.server.app[PLATFORM].clock().timestamp()))
+
+
 async def push(client: TestClient, xml: str | bytes, **query: str) -> tuple[int, str]:
     """POST a plaintext push as WeChat does (signature and openid in the query)."""
-    params = {**signed(), "openid": OPENID, **query}
+    params = {**signed(now_stamp(client)), "openid": OPENID, **query}
     resp = await client.post(PATH, params=params, data=xml, headers={"Content-Type": "text/xml"})
     return resp.status, await resp.text()
 
