@@ -15,6 +15,10 @@ import aiohttp
 from rasa_sdk import Tracker
 
 from actions.settings import ActionSettings
+from glossary.replies.session import REFUSED
+
+# A refusal is shown as it comes (channels that speak make it speakable), so one form serves.
+REFUSED_TEXT = REFUSED[0]
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {502, 503, 504}
@@ -70,7 +74,7 @@ class BackendClient:
                     elif resp.status >= 400:
                         error = (await resp.json(content_type=None) or {}).get("error", {})
                         raise BackendError(resp.status, error.get("code", "error"),
-                                           error.get("message", "请求未能完成。"))
+                                           error.get("message") or REFUSED_TEXT)
                     else:
                         return await resp.json(content_type=None)
             except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ContentTypeError) as exc:

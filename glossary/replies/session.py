@@ -7,6 +7,11 @@ from glossary.wording import Sentence
 # After a retry prompt when the same question is about to be asked a third time (actions/forms.py).
 WAY_OUT: Sentence = ("如需帮助，您可以说“转人工”，或者说“取消”结束本次办理。", "需要帮助请说转人工，不办了请说取消。")
 
+# --- The backend refused a request ------------------------------------------------------------
+# Said when a refusal (4xx) from the backend carries no message of its own (actions/backend.py);
+# a refusal's own message is the backend's wording.
+REFUSED: Sentence = ("抱歉，请求未能完成，请稍后再试。", "抱歉，请求未能完成，请稍后再试。")
+
 # --- Handing over to a human agent --------------------------------------------------------
 HANDOFF_UNAVAILABLE: Sentence = (
     "非常抱歉，人工客服暂时无法接入。您可以直接拨打95598供电服务热线，我们24小时为您服务。",
