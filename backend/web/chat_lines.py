@@ -13,7 +13,7 @@ Terms (the token and its conversation: backend/web/chat_sessions.py):
   queue; the page words it (chat_wording.STATUS).
 - ticket card: a line that names a ticket (the assistant says its number, or a
   reply's custom `{"ticket": {"id": …}}`) gets the ticket's number, type, status
-  and deadlines, only when that ticket was filed from this same conversation
+  and the deadlines promised to the customer, only when that ticket was filed from this same conversation
   (tickets.conversation_id). The page never sees another conversation's ticket or
   any staff view of it.
 Texts are the stored ones, masked (backend/privacy.py), live or restored alike.
@@ -43,6 +43,9 @@ from glossary.identifiers import parse_ticket_id
 # How the transcript keeps a buttons-only reply (Reply.transcript_text): "[a] / [b]".
 BUTTONS_ONLY = re.compile(r"^\[[^\[\]]+\](?: / \[[^\[\]]+\])*$")
 STAFF_NOTE_ACTORS = ("bot",)
+# Clocks of the platform's own process (dispatch within 5 minutes, a supervisor's escalation):
+# commitments to the customer are the others (arrival, restore, first contact, reply, callback).
+INTERNAL_CLOCKS = ("dispatch", "escalation")
 
 
 def visible(message: Message) -> bool:
@@ -127,6 +130,8 @@ def ticket_card(ticket: Ticket) -> dict[str, Any]:
     """What the customer's card shows: number, type, status and each running deadline, in Beijing time."""
     deadlines = []
     for name, deadline in current_deadlines(ticket).items():
+        if name in INTERNAL_CLOCKS:
+            continue
         due = deadline.due_at.astimezone(TZ)
         deadlines.append({"name": name, "label": names.name_of(names.DEADLINES, name), "at": _at(due),
                           "text": say.DEADLINE_BY.format(when=say.local_time(due))})

@@ -1,0 +1,134 @@
+"""`python -m scripts.screenshot_chat [OUT.png]`: the web chat on a phone, for the README.
+
+Runs the real backend (a scratch SQLite database with the demo province) against a
+small scripted stand-in for Rasa, has a customer report an outage in the page at
+390x844 in WeChat's in-app browser (Debian's chromium through Playwright), and saves
+docs/images/web-chat-phone.png. The stand-in files the repair ticket through the
+backend's API exactly as the assistant's action does (conversation_id = the sender),
+so the ticket card shows real deadlines. Nothing here needs a trained model.
+"""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from backend.app import build_platform, create_app
+from backend.settings import Settings
+from backend.sla.calendar import TZ
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "images" / "web-chat-phone.png"
+TOKEN = "screenshot-token"
+SHOT_TIME = datetime(2026, 11, 26, 14, 20, tzinfo=TZ)
+WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+             "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) "
+             "NetType/WIFI Language/zh_CN")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ScriptedAssistant:
+    """Rasa's REST webhook and tracker, answering the outage report of the screenshot."""
+
+    def __init__(self) -> None:
+        self.backend_url = ""
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        sender, text = body["sender"], body["message"]
+        if "整片" in text or "只有我家" in text:
+            return self._say(sender, {"text": "好的，请告诉我停电的详细地址（街道、小区、楼栋）。"})
+        if "停电" in text or "没电" in text:
+            return self._say(sender, {"text": "很抱歉给您带来不便。请问是只有您家停电，还是周围都停电了？",
+                                      "buttons": [{"title": "只有我家停电", "payload": "只有我家停电"},
+                                                  {"title": "整片都停电了", "payload": "整片都停电了"}]})
+        ticket = await self._file_repair(sender, text)
+        arrival = datetime.fromisoformat(ticket["deadlines"]["arrival"]).astimezone(TZ)
+        return self._say(sender, {"text": f"已为您受理故障报修，工单号{ticket['id']}。抢修人员将在"
+                                          f"{arrival:%H:%M}前到达现场，请保持电话畅通。"})
+
+    async def tracker(self, request: web.Request) -> web.Response:
+        return web.json_response({"latest_message": {"intent": {"name": "report_outage", "confidence": 0.97}}})
+
+    async def _file_repair(self, sender: str, address: str) -> dict[str, Any]:
+        async with aiohttp.ClientSession() as http, http.post(
+                f"{self.backend_url}/api/tickets", headers={"Authorization": f"Bearer {TOKEN}"},
+                json={"type": "fault_repair", "channel": "web", "description": "整片停电", "address": address,
+                      "area": "千岛湖镇", "conversation_id": sender,
+                      "customer": {"phone": "13812345678"}}) as resp:
+            resp.raise_for_status()
+            return await resp.json()
+
+    @staticmethod
+    def _say(sender: str, *replies: dict[str, Any]) -> web.Response:
+        return web.json_response([{"recipient_id": sender, **reply} for reply in replies])
+
+
+async def shoot(out: Path) -> None:
+    from playwright.async_api import async_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        sys.exit("screenshot_chat: no chromium on PATH (scripts/install.sh installs Debian's)")
+    assistant = ScriptedAssistant()
+    rasa = web.Application()
+    rasa.router.add_post("/webhooks/{channel}/webhook", assistant.webhook)
+    rasa.router.add_get("/conversations/{sender}/tracker", assistant.tracker)
+    rasa_runner = web.AppRunner(rasa)
+    await rasa_runner.setup()
+    rasa_port, backend_port = free_port(), free_port()
+    await web.TCPSite(rasa_runner, "127.0.0.1", rasa_port).start()
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = replace(Settings.load(env_file=None), database_url=f"sqlite+aiosqlite:///{scratch}/chat.db",
+                           api_token=TOKEN, demo_data=True, scheduler_enabled=False,
+                           rasa_url=f"http://127.0.0.1:{rasa_port}", rasa_token="")
+        platform = await build_platform(settings)
+        platform.clock = lambda: SHOT_TIME  # a weekday afternoon, whenever it is regenerated
+        runner = web.AppRunner(create_app(platform))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", backend_port).start()
+        assistant.backend_url = f"http://127.0.0.1:{backend_port}"
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+                context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                                    has_touch=True, locale="zh-CN", user_agent=WECHAT_UA,
+                                                    device_scale_factor=2)
+                page = await context.new_page()
+                await page.goto(f"{assistant.backend_url}/chat")
+                await page.click("#privacy-ok")
+                await page.wait_for_selector("#status[data-state='bot']")
+                await page.fill("#input", "我家突然停电了")
+                await page.press("#input", "Enter")
+                await page.click("#lines .quick button:has-text('整片都停电了')")
+                await page.wait_for_selector("#lines .bubble:has-text('详细地址')")
+                await page.fill("#input", "淳安县千岛湖镇坪山社区8幢")
+                await page.press("#input", "Enter")
+                await page.wait_for_selector("#lines .ticket")
+                await page.wait_for_selector("#typing", state="hidden")
+                out.parent.mkdir(parents=True, exist_ok=True)
+                await page.screenshot(path=str(out))
+                await browser.close()
+        finally:
+            await runner.cleanup()
+            await platform.engine.dispose()
+            await rasa_runner.cleanup()
+    print(f"screenshot_chat: wrote {out}")
+
+
+if __name__ == "__main__":
+    asyncio.run(shoot(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))
