@@ -1,7 +1,7 @@
 """Sentences a customer can see or hear that are not the assistant's own
-(the assistant's live in domain.yml): what the backend says when the assistant
-cannot answer, and what the conversation router tells a customer about the
-human-agent queue.
+(the assistant's live in domain.yml and glossary/replies/): what the backend
+says when the assistant cannot answer, and what the conversation router tells
+a customer about the human-agent queue.
 
 Each is a pair (text, spoken): the text for web chat and WeChat, the spoken
 form for the hotline's speech synthesis (no links, no 95598: callers are
