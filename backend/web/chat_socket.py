@@ -17,7 +17,9 @@ Server → page:
 - `{"type": "answer", "id", "line", "lines", "status"}`: the answer to message
   `id`: the customer's own stored line and the replies (chat_lines.py).
 - `{"type": "lines", "lines"}` and `{"type": "status", "status"}` whenever an
-  agent's line or a claim/release/close notice arrives (router outbox, live).
+  agent's line or a claim/release/close notice arrives (router outbox, live);
+  while the conversation waits for an agent, a new status whenever the queue
+  moves (read every QUEUE_REFRESH_SECONDS).
 - `{"type": "error", "code", "message", "id"?}`: a refusal in Chinese
   (chat_wording.ERRORS); the socket stays open.
 
@@ -63,6 +65,9 @@ HELLO_TIMEOUT_SECONDS = 15.0
 IN_PROGRESS_WAIT = SEND_TIMEOUT_SECONDS + 5.0
 # Service restart: the page reconnects at once (it does for any close but a deliberate one).
 GOING_AWAY = 1012
+# While waiting for an agent the queue moves without a line for this customer: the status
+# (how many wait ahead) is read again this often and sent when it changed.
+QUEUE_REFRESH_SECONDS = 10.0
 
 
 class OpenSockets:
@@ -181,12 +186,14 @@ class ChatSocket:
         self.rules = self.platform.rules.web_chat
         self._sent: set[int] = set()  # line ids this socket has sent
         self._send_lock = asyncio.Lock()
+        self._status: dict[str, Any] | None = None  # the last status this socket sent
 
     async def run(self) -> None:
         """Subscribe to live lines, catch the page up, then read its frames until it goes."""
         inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         async with self.router.outbox.live.subscribe(self.conversation.id) as live:
-            tasks = [asyncio.create_task(self._pump(live)), asyncio.create_task(self._work(inbox))]
+            tasks = [asyncio.create_task(self._pump(live)), asyncio.create_task(self._work(inbox)),
+                     asyncio.create_task(self._watch_queue())]
             try:
                 await self.send({"type": "ready", "status": await self.status()})
                 await self.send_lines(await chat_lines.history(self.platform, self.conversation.id,
@@ -212,6 +219,8 @@ class ChatSocket:
 
     async def send(self, frame: dict[str, Any]) -> None:
         """Send a frame if the page is still there (a page gone mid-send loses nothing: it resends)."""
+        if "status" in frame:
+            self._status = frame["status"]
         async with self._send_lock:
             if self.ws.closed:
                 return
@@ -235,6 +244,16 @@ class ChatSocket:
                 batch.append(live.get_nowait())
             await self.send_lines(await chat_lines.reply_lines(self.platform, self.conversation.id, batch))
             await self.send({"type": "status", "status": await self.status()})  # a claim or release moves it
+
+    async def _watch_queue(self) -> None:
+        """While the conversation waits for an agent, tell the page when its place in the queue moves."""
+        while True:
+            await asyncio.sleep(QUEUE_REFRESH_SECONDS)
+            if self._status is None or self._status.get("state") != "waiting_agent":
+                continue
+            status = await self.status()
+            if status != self._status:
+                await self.send({"type": "status", "status": status})
 
     async def _work(self, inbox: asyncio.Queue[dict[str, Any]]) -> None:
         """The page's messages, one at a time, in the order it sent them."""

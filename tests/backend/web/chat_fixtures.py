@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -16,7 +17,6 @@ from aiohttp.test_utils import TestServer
 from backend.app import create_app
 from tests.assistant_fixtures import free_port
 from tests.backend.router.conftest import RASA_TOKEN
-from tests.backend.units_fixture import seed_units
 
 CHROMIUM = shutil.which("chromium") or next(
     (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
@@ -48,10 +48,12 @@ def require_chromium() -> str:
 async def live_chat(platform, fake_rasa) -> AsyncIterator[LiveChat]:
     """The real application on 127.0.0.1:<free port>, asking the fake Rasa."""
     platform.settings = replace(platform.settings, rasa_url=fake_rasa.url, rasa_token=RASA_TOKEN)
-    await seed_units(platform)
     server = TestServer(create_app(platform), host="127.0.0.1", port=free_port())
     await server.start_server()
-    yield LiveChat(str(server.make_url("")).rstrip("/"), server.app)
+    url = str(server.make_url("")).rstrip("/")
+    async with aiohttp.ClientSession(base_url=url) as http:
+        fake_rasa.backend = http  # "转人工" hands over the way the assistant's action does
+        yield LiveChat(url, server.app)
     await server.close()
 
 

@@ -286,3 +286,23 @@ async def test_the_page_and_the_widget(backend, platform):
     assert "__WIDGET_CONFIG__" not in source and say.WIDGET_OPEN_LABEL.encode("unicode_escape").decode() in source
     assert widget.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert (await backend.get("/static/chat/chat.js")).status == 200
+
+
+async def test_a_waiting_page_is_told_when_the_queue_moves(backend, fake_rasa, agents, platform, monkeypatch,
+                                                           clock):
+    from backend.web import chat_socket
+
+    monkeypatch.setattr(chat_socket, "QUEUE_REFRESH_SECONDS", 0.1)
+    first, second = (await new_session(backend))["token"], (await new_session(backend))["token"]
+    ws_first, _ = await connect(backend, first)
+    await ask(ws_first, "queue-0001", "转人工")
+    clock.advance(seconds=30)
+    ws_second, _ = await connect(backend, second)
+    answer = await ask(ws_second, "queue-0002", "转人工")
+    assert answer["status"] == {"state": "waiting_agent", "ahead": 1}
+    conversation = await conversation_of(platform, first)
+    assert (await backend.post(f"/api/conversations/{conversation.id}/claim", headers=agents["agent1"])).status == 200
+    moved = await until(ws_second, "status")
+    assert moved["status"] == {"state": "waiting_agent", "ahead": 0}
+    await ws_first.close()
+    await ws_second.close()

@@ -6,14 +6,18 @@ Skips (with the reason) only when no chromium exists; under CI=1 that fails inst
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select
 
+from backend.models import Conversation
 from backend.web import chat_wording as say
 from backend.web.chat_socket import SOCKETS
 from tests.assistant_fixtures import free_port
@@ -179,9 +183,38 @@ async def test_keyboard_enter_sends_and_focus_is_visible(browser, live_chat, fak
     assert await page.get_attribute("label[for='input']", "class") == "visually-hidden"
 
 
+async def test_waiting_for_an_agent_and_the_agents_words_arrive_live(browser, live_chat, fake_rasa, agents,
+                                                                     platform):
+    page = await phone_page(browser)
+    await page.goto(live_chat.url + "/chat")
+    await page.wait_for_selector("#status[data-state='bot']")
+    await say_to_chat(page, "转人工")
+    await page.wait_for_selector("#status[data-state='waiting_agent']")
+    assert await page.text_content("#status-text") == say.STATUS["waiting_next"]
+    await settled(page)
+    token = await page.evaluate("localStorage.getItem('95598.chat.token')")
+    async with platform.sessions() as session:
+        conversation = await session.scalar(select(Conversation).where(
+            Conversation.external_id == hashlib.sha256(token.encode()).hexdigest()))
+    async with aiohttp.ClientSession(base_url=live_chat.url) as http:
+        claimed = await http.post(f"/api/conversations/{conversation.id}/claim", headers=agents["agent1"])
+        assert claimed.status == 200
+        await page.wait_for_selector("#status[data-state='agent']")
+        assert await page.text_content("#status-text") == say.STATUS["agent"]
+        said = await http.post(f"/api/conversations/{conversation.id}/messages", headers=agents["agent1"],
+                               json={"text": "您好，我是客服小王，请问您家的地址？"})
+        assert said.status == 201
+    await wait_for_count(page, "您好，我是客服小王，请问您家的地址？", 1)
+    agent_line = page.locator("#lines li.agent").last
+    assert (await agent_line.locator(".who").text_content()) == say.SENDERS["agent"]
+    assert fake_rasa.messages() == ["转人工"]
+    assert page.problems == []
+
+
 @pytest.fixture
 async def other_site(live_chat) -> AsyncIterator[str]:
-    """A plain page on another origin (another port) that embeds the chat with one script tag."""
+    """A plain page on another origin (another port) that embeds the chat with one script tag;
+    /strict is the same page under a strict CSP that allows only the chat's script and frame."""
     html = (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>某供电所</title>'
             f'<script src="{live_chat.url}/chat/widget.js" defer></script></head>'
@@ -190,8 +223,13 @@ async def other_site(live_chat) -> AsyncIterator[str]:
     async def index(request: web.Request) -> web.Response:
         return web.Response(text=html, content_type="text/html")
 
+    async def strict(request: web.Request) -> web.Response:
+        csp = f"default-src 'none'; script-src {live_chat.url}; frame-src {live_chat.url}"
+        return web.Response(text=html, content_type="text/html", headers={"Content-Security-Policy": csp})
+
     app = web.Application()
     app.router.add_get("/", index)
+    app.router.add_get("/strict", strict)
     server = TestServer(app, host="127.0.0.1", port=free_port())
     await server.start_server()
     yield str(server.make_url("/"))
@@ -240,3 +278,18 @@ async def test_the_widget_panel_is_full_screen_on_a_phone(browser, live_chat, ot
     assert box == {"x": 0, "y": 0, "width": 390, "height": 844}
     await page.frame_locator("iframe").locator("#status[data-state='bot']").wait_for()
     assert await no_horizontal_scroll(page)
+
+
+async def test_the_widget_works_on_a_site_with_a_strict_csp(browser, live_chat, other_site, fake_rasa):
+    page = await phone_page(browser)
+    await page.goto(other_site + "strict")
+    opener = page.locator("[data-95598-chat] button.open")
+    await opener.wait_for()
+    assert await opener.evaluate("b => getComputedStyle(b).position") == "fixed"  # its styles applied
+    await opener.click()
+    chat = page.frame_locator("iframe")
+    await chat.locator("#status[data-state='bot']").wait_for()
+    await chat.locator("#input").fill("查电费")
+    await chat.locator("#input").press("Enter")
+    await chat.locator(f"#lines .bubble:text-is('{BOT_HELLO}')").wait_for()
+    assert page.problems == []

@@ -160,7 +160,11 @@
   }
   function refused(frame) {
     showError(frame.message);
-    if (!frame.id || frame.code === "in_progress") { return; }  // in progress: resent on the next connection
+    if (!frame.id) { return; }
+    if (frame.code === "in_progress") {  // an earlier connection's turn still runs: ask again shortly
+      outbox.forEach(function (m) { if (m.id === frame.id) { m.sentOn = null; setTimeout(function () { transmit(m); }, 3000); } });
+      return;
+    }
     settle(frame.id);
     view.failed(frame.id, T.failed);
   }
