@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from aiohttp import WSMsgType
@@ -306,3 +307,10 @@ async def test_a_waiting_page_is_told_when_the_queue_moves(backend, fake_rasa, a
     assert moved["status"] == {"state": "waiting_agent", "ahead": 0}
     await ws_first.close()
     await ws_second.close()
+
+
+async def test_the_socket_path_without_an_upgrade_is_a_polite_4xx(backend):
+    for method, path in (("GET", "/chat/socket"), ("POST", "/chat/socket"), ("GET", "/chat/session")):
+        resp = await backend.request(method, path)
+        assert 400 <= resp.status < 500, (method, path, resp.status)
+        assert re.search(r"[\u4e00-\u9fff]", (await resp.json())["error"]["message"])
