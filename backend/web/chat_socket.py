@@ -117,6 +117,12 @@ def error_frame(code: str, message_id: str | None = None, **values: object) -> d
     return frame
 
 
+def _id(data: dict[str, Any]) -> str | None:
+    """The page's id of a message frame, when it sent a usable one."""
+    value = data.get("id")
+    return value if isinstance(value, str) and MESSAGE_ID.fullmatch(value) else None
+
+
 def parse(raw: str) -> dict[str, Any] | None:
     """A frame's JSON object, or None when it is not one."""
     try:
@@ -208,6 +214,8 @@ class ChatSocket:
                         await self.send(error_frame("bad_json"))
                     elif data["type"] == "ping":
                         await self.send({"type": "pong"})
+                    elif data["type"] == "message" and inbox.qsize() >= self.rules.max_messages:
+                        await self.send(error_frame("rate_limited", _id(data), seconds=int(self.rules.window_seconds)))
                     elif data["type"] == "message":
                         inbox.put_nowait(data)
                     elif data["type"] != "hello":  # a repeated hello changes nothing
@@ -263,13 +271,13 @@ class ChatSocket:
                 await self.on_message(data)
             except Exception:  # one bad turn must not end the page's socket
                 log.exception("web chat: message on conversation %s failed", self.conversation.id)
-                await self.send(error_frame("failed", data.get("id") if isinstance(data.get("id"), str) else None))
+                await self.send(error_frame("failed", _id(data)))
 
     async def on_message(self, data: dict[str, Any]) -> None:
         message_id, text, title = data.get("id"), data.get("text"), data.get("title")
         if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id) or not isinstance(text, str) \
                 or not (title is None or (isinstance(title, str) and 0 < len(title) <= TITLE_MAX)):
-            await self.send(error_frame("bad_message", message_id if isinstance(message_id, str) else None))
+            await self.send(error_frame("bad_message", _id(data)))
             return
         text = text.strip()
         if not text:

@@ -64,7 +64,7 @@
     els.error.hidden = !message;
   }
   function updateTyping() {
-    els.typing.hidden = outbox.length === 0;
+    els.typing.hidden = outbox.length === 0 || !connected;  // offline: the notes say "not sent" instead
     if (outbox.length) { els.log.scrollTop = els.log.scrollHeight; }
   }
 
@@ -111,6 +111,7 @@
       connected = false;
       ws = null;
       outbox.forEach(function (m) { view.note(m.id, T.notSent); });
+      updateTyping();
       if (was) { attempt = 0; }
       retry();
     };
@@ -136,6 +137,7 @@
         connection += 1;
         showStatus(frame.status);
         outbox.forEach(function (m) { view.note(m.id, T.sending); transmit(m); });
+        updateTyping();
         break;
       case "lines":
         view.add(frame.lines);
