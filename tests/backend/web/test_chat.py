@@ -8,10 +8,14 @@ import json
 import re
 from typing import Any
 
+import pytest
+import yaml
 from aiohttp import WSMsgType
 from sqlalchemy import select
 
 from backend.models import Conversation, Message
+from backend.rules import RulesError, load_rules
+from backend.settings import CONFIG_DIR
 from backend.web import chat_wording as say
 from backend.web.chat_socket import SOCKETS
 from tests.backend.router.conftest import SERVICE
@@ -314,3 +318,17 @@ async def test_the_socket_path_without_an_upgrade_is_a_polite_4xx(backend):
         resp = await backend.request(method, path)
         assert 400 <= resp.status < 500, (method, path, resp.status)
         assert re.search(r"[\u4e00-\u9fff]", (await resp.json())["error"]["message"])
+
+
+@pytest.mark.parametrize("key, value", [("max_message_chars", 0), ("reconnect_initial_ms", 50),
+                                        ("reconnect_max_ms", 500), ("embed_origins", []),
+                                        ("embed_origins", ["https://a.example; script-src *"])])
+def test_the_chat_limits_are_read_and_checked_from_service_rules(tmp_path, key, value):
+    raw = yaml.safe_load((CONFIG_DIR / "service_rules.yml").read_text(encoding="utf-8"))
+    rules = load_rules(CONFIG_DIR / "service_rules.yml").web_chat
+    assert rules.max_message_chars == raw["web_chat"]["max_message_chars"] and rules.embed_origins == ("*",)
+    raw["web_chat"][key] = value
+    bad = tmp_path / "rules.yml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesError, match="web_chat"):
+        load_rules(bad)

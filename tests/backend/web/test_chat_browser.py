@@ -211,6 +211,35 @@ async def test_waiting_for_an_agent_and_the_agents_words_arrive_live(browser, li
     assert page.problems == []
 
 
+async def test_a_ticket_card_fits_a_small_phone(browser, live_chat, fake_rasa, platform):
+    from tests.backend.units_fixture import seed_units
+
+    await seed_units(platform)
+    page = await phone_page(browser)
+    await page.goto(live_chat.url + "/chat")
+    await page.wait_for_selector("#status[data-state='bot']")
+    token = await page.evaluate("localStorage.getItem('95598.chat.token')")
+    async with platform.sessions() as session:
+        conversation = await session.scalar(select(Conversation).where(
+            Conversation.external_id == hashlib.sha256(token.encode()).hexdigest()))
+    async with aiohttp.ClientSession(base_url=live_chat.url) as http:
+        filed = await http.post("/api/tickets", headers={"Authorization": "Bearer test-token"}, json={
+            "type": "fault_repair", "channel": "web", "description": "整片停电", "address": "坪山社区8幢",
+            "conversation_id": conversation.id, "customer": {"phone": "13812345678"}})
+        ticket = (await filed.json())["id"]
+    fake_rasa.replies = [{"text": f"已为您受理故障报修，工单号{ticket}。请保持电话畅通。"}]
+    await say_to_chat(page, "我家停电了，整栋楼都没电")
+    card = page.locator("#lines .ticket")
+    await card.wait_for()
+    assert ticket in await card.text_content()
+    assert "抢修人员到达现场" in await card.text_content() and "派单" not in await card.text_content()
+    assert await no_horizontal_scroll(page)
+    await page.set_viewport_size({"width": 320, "height": 640})
+    assert await page.evaluate("document.documentElement.scrollWidth <= 320")
+    box = await card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320
+
+
 @pytest.fixture
 async def other_site(live_chat) -> AsyncIterator[str]:
     """A plain page on another origin (another port) that embeds the chat with one script tag;
