@@ -43,12 +43,15 @@ stay pending and come with the passive reply to the customer's next message.
 
 Privacy: openids and message text never reach a log line; conversations are
 named by their id.
+
+Modules: this one is the HTTP side; wechat_channel.py what a push does (turns,
+budget, Delivery); wechat_messages.py the XML; wechat_api.py WeChat's API and the
+shared access token; wechat_quota.py the send windows.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
@@ -58,187 +61,16 @@ from wechatpy.utils import check_signature
 from backend.api import PLATFORM
 from backend.api.errors import error_response
 from backend.api.registry import ApiRoutes
-from backend.channels.wechat_api import QUOTA_OVER, WechatApi, WechatApiError
-from backend.channels.wechat_messages import (
-    GREETING_EVENTS,
-    MENU,
-    BadXml,
-    Push,
-    choice_of,
-    merged_text,
-    parse_fields,
-    push_of,
-    text_reply,
-)
-from backend.channels.wechat_quota import SendWindows
-from backend.context import Platform
-from backend.router import ROUTER, Button, ConversationRef, ConversationRouter, Reply
-from backend.router.replies import SYSTEM
-from backend.router.transcript import Line, record
-from backend.router.turns import TurnInProgress, TurnLedger
-from glossary import wording
+from backend.channels.wechat_channel import CHANNEL, WechatChannel
+from backend.channels.wechat_messages import BadXml, parse_fields, push_of
+from backend.router import ROUTER
 
 log = logging.getLogger(__name__)
 
 routes = ApiRoutes("wechat")
 PATH = "/webhooks/wechat"
-CHANNEL = "wechat"
 SUCCESS = "success"  # WeChat's "nothing to say now": no retry, nothing shown to the customer
 MAX_BODY_BYTES = 64 * 1024  # a push is a few hundred bytes; an encrypted one about twice that
-# What the agents' transcript shows for a message without text (staff wording, never sent).
-NON_TEXT = {"image": "[图片]", "voice": "[语音]", "video": "[视频]", "shortvideo": "[小视频]",
-            "location": "[位置]", "link": "[链接]", "file": "[文件]"}
-
-
-class Outcome:
-    """What one push produced: the merged text (None: nothing to say) and the choices it lists."""
-
-    def __init__(self, text: str | None, buttons: Sequence[Button] = ()) -> None:
-        self.text = text or None
-        self.buttons = list(buttons)
-
-
-class WechatChannel:
-    """Answers WeChat's pushes through the router, and delivers agents' lines between them."""
-
-    def __init__(self, platform: Platform, router: ConversationRouter) -> None:
-        self.platform = platform
-        self.router = router
-        self.api = WechatApi(platform)
-        self.windows = SendWindows(platform)
-        self.ledger = TurnLedger(platform, CHANNEL)
-        self._late: set[asyncio.Task[None]] = set()
-
-    # --- the outbox's Delivery ---------------------------------------------------
-
-    async def deliver(self, conversation: ConversationRef, replies: Sequence[Reply]) -> bool:
-        """Send the lines as one customer-service message; False (kept pending) when the window allows none."""
-        text, buttons = merged_text(replies)
-        if not text:
-            return True
-        return await self.send(conversation, text, buttons)
-
-    async def send(self, conversation: ConversationRef, text: str, buttons: Sequence[Button] = ()) -> bool:
-        """One customer-service message, counted against the customer's window."""
-        if not await self.windows.reserve(conversation.id):
-            log.info("wechat conversation %s: no send left in the window; lines stay pending", conversation.id)
-            return False
-        try:
-            await self.api.send_text(conversation.external_id, text)
-        except WechatApiError as exc:
-            if exc.errcode in QUOTA_OVER:
-                await self.windows.exhaust(conversation.id)
-            elif exc.errcode is not None:  # refused for another reason: not counted by WeChat
-                await self.windows.give_back(conversation.id)
-            log.warning("wechat conversation %s: customer-service message not sent: %s", conversation.id, exc)
-            return False
-        await self.windows.offer(conversation.id, buttons)
-        return True
-
-    # --- pushes --------------------------------------------------------------------
-
-    async def answer(self, push: Push) -> str | None:
-        """The passive reply XML for a push, or None for `success`."""
-        key = push.turn_key()
-        try:
-            stored = await self.ledger.claim(push.from_user, key)
-        except TurnInProgress:
-            return None  # the first delivery of this push is still working; it answers
-        if stored is not None:
-            return stored.get("reply")
-        conversation = await self.router.open(CHANNEL, push.from_user)
-        work = asyncio.create_task(self._turn(conversation, push))
-        try:
-            done, _ = await asyncio.wait({work}, timeout=self.platform.rules.wechat.reply_budget_seconds)
-        except asyncio.CancelledError:  # WeChat hung up: the turn goes on and its reply follows by API
-            self._track(self._send_late(conversation, push, work))
-            raise
-        if work not in done:
-            log.info("wechat conversation %s: reply slower than the budget; answered success, "
-                     "the reply follows through the API", conversation.id)
-            self._track(self._send_late(conversation, push, work))
-            return None
-        try:
-            outcome = work.result()
-        except BaseException:
-            await self.ledger.release(push.from_user, key)
-            raise
-        reply = text_reply(push, outcome.text, int(self.platform.clock().timestamp())) if outcome.text else None
-        await self.ledger.store(push.from_user, key, {"reply": reply})
-        return reply
-
-    async def _send_late(self, conversation: ConversationRef, push: Push, work: asyncio.Task[Outcome]) -> None:
-        key = push.turn_key()
-        try:
-            outcome = await work
-        except Exception:
-            log.exception("wechat conversation %s: a slow turn failed; a resend may act again", conversation.id)
-            await self.ledger.release(push.from_user, key)
-            return
-        await self.ledger.store(push.from_user, key, {"reply": None, "sent_by_api": bool(outcome.text)})
-        if outcome.text and not await self.send(conversation, outcome.text, outcome.buttons):
-            log.warning("wechat conversation %s: the slow reply could not be sent", conversation.id)
-
-    async def _turn(self, conversation: ConversationRef, push: Push) -> Outcome:
-        if push.is_event:
-            return await self._event(conversation, push)
-        await self.windows.opened_by_message(conversation.id)
-        text = push.text()
-        if text is None:
-            return await self._not_text(conversation, push)
-        choice = choice_of(text, await self.windows.options(conversation.id)) if conversation.state == "bot" else None
-        metadata = {"msg_id": push.msg_id, "wechat_msg_type": push.msg_type}
-        return await self._replied(conversation, await self.router.handle_customer_message(
-            conversation, choice or text, metadata))
-
-    async def _event(self, conversation: ConversationRef, push: Push) -> Outcome:
-        if push.event == "unsubscribe":
-            await self.windows.exhaust(conversation.id)
-            return Outcome(None)
-        if push.event in GREETING_EVENTS:
-            await self.windows.opened_by_event(conversation.id)
-            pending = await self.router.outbox.take_pending(conversation.id)
-            text, _ = merged_text([*pending, Reply(SYSTEM, wording.WECHAT_GREETING)])
-            return Outcome(text)
-        if push.event == "CLICK":
-            await self.windows.opened_by_event(conversation.id)
-            payload = MENU.get(push.event_key)
-            if payload is None:
-                log.warning("wechat conversation %s: menu key %r is not in MENU", conversation.id,
-                            push.event_key[:40])
-                return Outcome(None)
-            replies = await self.router.handle_customer_message(
-                conversation, payload, {"wechat_event": "CLICK", "menu_key": push.event_key})
-            return await self._replied(conversation, replies)
-        return Outcome(None)  # VIEW, LOCATION, TEMPLATESENDJOBFINISH …: nothing to say
-
-    async def _not_text(self, conversation: ConversationRef, push: Push) -> Outcome:
-        label = NON_TEXT.get(push.msg_type, f"[{push.msg_type[:20]}]")
-        await record(self.platform, conversation.id, [Line("customer", label),
-                                                      Line(SYSTEM, wording.WECHAT_TEXT_ONLY, actor=CHANNEL)])
-        pending = await self.router.outbox.take_pending(conversation.id)
-        text, _ = merged_text([*pending, Reply(SYSTEM, wording.WECHAT_TEXT_ONLY)])
-        return Outcome(text)
-
-    async def _replied(self, conversation: ConversationRef, replies: Sequence[Reply]) -> Outcome:
-        text, buttons = merged_text(replies)
-        await self.windows.offer(conversation.id, buttons)
-        return Outcome(text, buttons)
-
-    def _track(self, coro: object) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
-        self._late.add(task)
-        task.add_done_callback(self._late.discard)
-
-    async def close(self) -> None:
-        """On shutdown: let slow replies still on their way finish briefly, then the HTTP session."""
-        if self._late:
-            await asyncio.wait(self._late, timeout=self.platform.rules.wechat.api_timeout_seconds)
-        for task in self._late:
-            task.cancel()
-        await self.api.close()
-
-
 WECHAT = web.AppKey("wechat", WechatChannel)
 
 
@@ -251,7 +83,7 @@ def _plain(status: int, text: str) -> web.Response:
 
 def _not_configured() -> web.Response:
     return error_response(503, "wechat_not_configured",
-                          "微信公众号渠道未配置：请设置 WECHAT_TOKEN（安全模式另需 WECHAT_AES_KEY 和 WECHAT_APPID）。")
+                          "微信公众号渠道未配置：请设置 WECHAT_TOKEN（安全模式另需有效的 WECHAT_AES_KEY 和 WECHAT_APPID）。")
 
 
 def _signed(request: web.Request, token: str) -> bool:
@@ -300,7 +132,13 @@ async def post_push(request: web.Request) -> web.StreamResponse:
     if safe:
         if not settings.wechat_aes_key or not settings.wechat_appid:
             return _not_configured()
-        crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+        try:
+            crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+        except Exception as exc:  # not base64, or not 43 characters (a 32-byte key)
+            log.error("WECHAT_AES_KEY unusable (%s): safe-mode pushes are refused", type(exc).__name__)
+            return _not_configured()
+    if len(body) > MAX_BODY_BYTES:
+        return _plain(413, "too large")
     try:
         fields = parse_fields(body)
         if crypto is not None:

@@ -95,6 +95,12 @@ async def test_not_configured_is_a_503_that_says_so(backend, platform):
     assert status == 503
 
 
+async def test_safe_mode_without_a_usable_aes_key_is_a_503(wx, platform):
+    platform.settings = replace(platform.settings, wechat_aes_key="too-short")
+    resp = await wx.post(PATH, params={**signed(), "encrypt_type": "aes", "msg_signature": "x"}, data="<xml/>")
+    assert resp.status == 503 and "WECHAT_AES_KEY" in (await resp.json())["error"]["message"]
+
+
 # --- safe mode (AES) ---------------------------------------------------------------------------
 
 

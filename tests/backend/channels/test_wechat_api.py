@@ -58,6 +58,34 @@ async def test_a_slow_assistant_gets_success_then_one_customer_service_message(w
         platform.rules.wechat.after_message.sends - 1
 
 
+async def pending_lines(platform, conversation_id: str, at_least: int = 1) -> list[str]:
+    """The conversation's lines waiting for delivery (polling: a slow reply's send happens in the background)."""
+    for _ in range(300):
+        async with platform.sessions() as session:
+            texts = (await session.scalars(select(Message.text).where(
+                Message.conversation_id == conversation_id, Message.awaiting_delivery.is_(True))
+                .order_by(Message.seq))).all()
+        if len(texts) >= at_least:
+            return list(texts)
+        await asyncio.sleep(0.05)
+    return list(texts)
+
+
+async def test_a_slow_reply_wechat_refuses_waits_for_the_customers_next_message(wx, fake_rasa, fake_wechat,
+                                                                                 platform):
+    shorter_budget(platform)
+    fake_rasa.hang = True
+    fake_wechat.errors = [45015]  # e.g. the customer unsubscribed and came back
+    assert await say(wx, "我家停电了", "5051") == ""
+    conversation = await conversation_of(platform)
+    assert await pending_lines(platform, conversation.id, 2) == ["您好，请问是哪里停电了？", "[我家停电] / [查电费]"]
+    fake_rasa.hang, fake_rasa.replies = False, [{"text": "请告诉我您的地址。"}]
+    reply = await say(wx, "在吗", "5052")
+    # The stored lines come first (a buttons-only line as the transcript keeps it: the titles), then the answer.
+    assert reply == "您好，请问是哪里停电了？\n\n[我家停电] / [查电费]\n\n请告诉我您的地址。"
+    assert fake_wechat.sent == [] and await pending_lines(platform, conversation.id, 0) == []
+
+
 async def test_an_agents_line_reaches_the_customer_through_the_api(wx, fake_wechat, platform):
     await say(wx, "转接人工可以吗", "5101")
     conversation = await conversation_of(platform)
