@@ -48,14 +48,20 @@ def backend_channel(tracker: Tracker) -> str:
 
 
 class ActionSessionStart(Action):
-    """A new session opens with the privacy notice (PIPL: say what is collected and why)."""
+    """A new session opens with the privacy notice (PIPL: say what is collected and why).
+
+    Not on the hotline: its greeting (glossary.wording.IVR_GREETING, spoken when the
+    call starts, before any words reach the assistant) already says it, and a caller
+    would otherwise hear a second welcome after their first sentence."""
 
     def name(self) -> str:
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_privacy_notice")
+        started_by = tracker.get_slot("session_started_metadata") or {}
+        if started_by.get("channel") != "ivr":
+            dispatcher.utter_message(response="utter_privacy_notice")
         return [SessionStarted(), ActionExecuted("action_listen")]
 
 

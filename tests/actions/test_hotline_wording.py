@@ -71,3 +71,16 @@ async def test_a_ticket_flow_leaves_no_ticket_number_or_rating_behind(client, di
     cleared = {e["name"] for e in done if e.get("event") == "slot" and e["value"] is None}
     assert {"ticket_id", "rating", "pending_task", "ticket_ref", "offer"} <= cleared
     assert any(e.get("name") == "last_ticket_id" and e["value"] == ticket_id for e in done)  # the session's own ticket
+
+
+async def test_a_call_hears_one_welcome_the_web_the_privacy_notice():
+    from actions.session import ActionSessionStart
+
+    for channel, notices in (("ivr", 0), ("web", 1), ("wechat", 1)):
+        said = CollectingDispatcher()
+        started = tracker({"session_started_metadata": {"channel": channel}})
+        await ActionSessionStart().run(said, started, {})
+        assert [m.get("response") for m in said.messages].count("utter_privacy_notice") == notices, channel
+    said = CollectingDispatcher()
+    await ActionSessionStart().run(said, tracker(), {})  # Rasa's own REST port: no metadata
+    assert [m.get("response") for m in said.messages] == ["utter_privacy_notice"]
