@@ -99,14 +99,18 @@
     timer = null;
     if (ws && (ws.readyState === 0 || ws.readyState === 1)) { return; }
     showConnection("connecting", T.connecting);
-    try { ws = new WebSocket(socketUrl()); } catch (e) { retry(); return; }
-    ws.onopen = function () { ws.send(JSON.stringify({ type: "hello", token: token, after: view.maxSeq() })); };
-    ws.onmessage = function (event) {
+    var socket;
+    try { socket = new WebSocket(socketUrl()); } catch (e) { retry(); return; }
+    ws = socket;  // handlers of an older socket still closing must not touch the new one's state
+    socket.onopen = function () { socket.send(JSON.stringify({ type: "hello", token: token, after: view.maxSeq() })); };
+    socket.onmessage = function (event) {
       var frame;
+      if (socket !== ws) { return; }
       try { frame = JSON.parse(event.data); } catch (e) { return; }
       handle(frame);
     };
-    ws.onclose = function () {
+    socket.onclose = function () {
+      if (socket !== ws) { return; }
       var was = connected;
       connected = false;
       ws = null;
@@ -240,7 +244,9 @@
       window.parent.postMessage({ type: "95598-chat-close" }, "*");
     }
   });
-  function wake() { if (started && !connected && !(ws && ws.readyState === 0)) { attempt = 0; connect(); } }
+  function wake() {  // back online or shown again: reconnect now instead of at the end of the backoff
+    if (started && !connected && !(ws && ws.readyState <= 1)) { attempt = 0; ws = null; connect(); }
+  }
   window.addEventListener("online", wake);
   document.addEventListener("visibilitychange", function () { if (!document.hidden) { wake(); } });
   start();

@@ -7,7 +7,8 @@
 (function (config) {
   "use strict";
   var script = document.currentScript;
-  if (!script || !script.src) { return; }
+  // Without shadow DOM (very old browsers) the widget stays out rather than leak styles into the site.
+  if (!script || !script.src || !document.documentElement.attachShadow) { return; }
   var origin = new URL(script.src, window.location.href).origin;
   var T = config.texts;
   var CSS = [
