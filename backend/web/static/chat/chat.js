@@ -38,8 +38,12 @@
     return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
   }
   function readOutbox() {
-    try { var list = JSON.parse(store.get("outbox") || "[]"); return Array.isArray(list) ? list : []; }
-    catch (e) { return []; }
+    try {
+      var list = JSON.parse(store.get("outbox") || "[]");
+      return (Array.isArray(list) ? list : []).filter(function (m) {
+        return m && typeof m.id === "string" && typeof m.text === "string";
+      });
+    } catch (e) { return []; }
   }
   function saveOutbox() { store.set("outbox", JSON.stringify(outbox.map(function (m) {
     return { id: m.id, text: m.text, title: m.title };
