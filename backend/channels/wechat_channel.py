@@ -104,7 +104,11 @@ class WechatChannel:
             return None  # the first delivery of this push is still working; it answers
         if stored is not None:
             return stored.get("reply")
-        conversation = await self.router.open(CHANNEL, push.from_user)
+        try:
+            conversation = await self.router.open(CHANNEL, push.from_user)
+        except BaseException:
+            await self.ledger.release(push.from_user, key)  # WeChat's resend may act on it
+            raise
         work = asyncio.create_task(self._turn(conversation, push))
         try:
             done, _ = await asyncio.wait({work}, timeout=self.platform.rules.wechat.reply_budget_seconds)
