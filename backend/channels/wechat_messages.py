@@ -43,6 +43,10 @@ MENU: dict[str, str] = {
 USER_MESSAGE_TYPES = ("text", "image", "voice", "video", "shortvideo", "location", "link", "file")
 GREETING_EVENTS = ("subscribe", "SCAN")  # a new follower, or a follower scanning the account's QR code
 MAX_FIELD_CHARS = 4096  # WeChat's own limits are far below; longer is not a WeChat push
+# WeChat refuses a longer text message (passive reply or customer-service message) and then
+# tells the customer the account cannot serve them; a longer merged reply is cut with "…".
+MAX_TEXT_BYTES = 2048
+ELLIPSIS = "…"
 
 
 class BadXml(ValueError):
@@ -140,7 +144,16 @@ def merged_text(replies: Sequence[Reply]) -> tuple[str, list[Button]]:
     if offered:
         listed = "\n".join(f"{n}. {b.title.strip()}" for n, b in enumerate(offered, start=1))
         parts.append(f"{listed}\n{wording.WECHAT_CHOOSE_BY_NUMBER}")
-    return "\n\n".join(p for p in parts if p), offered
+    return fitted("\n\n".join(p for p in parts if p)), offered
+
+
+def fitted(text: str) -> str:
+    """The text within WeChat's MAX_TEXT_BYTES (UTF-8), cut at a character boundary and marked with "…"."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= MAX_TEXT_BYTES:
+        return text
+    room = MAX_TEXT_BYTES - len(ELLIPSIS.encode("utf-8"))
+    return encoded[:room].decode("utf-8", errors="ignore").rstrip() + ELLIPSIS
 
 
 def choice_of(text: str, options: Sequence[dict[str, str]] | None) -> str | None:

@@ -10,7 +10,7 @@ from defusedxml.ElementTree import fromstring
 from sqlalchemy import select
 from wechatpy.crypto import WeChatCrypto
 
-from backend.channels.wechat_messages import MENU
+from backend.channels.wechat_messages import MAX_TEXT_BYTES, MENU
 from backend.models import Message
 from backend.privacy import mask_text
 from glossary import wording
@@ -270,3 +270,9 @@ async def test_agents_see_the_conversation_in_the_takeover_list(wx, platform):
     resp = await wx.get("/api/conversations", params={"channel": "wechat"}, headers=SERVICE)
     [item] = (await resp.json())["items"]
     assert item["id"] == (await conversation_of(platform)).id
+
+
+async def test_a_reply_longer_than_wechat_accepts_is_cut_not_refused(wx, fake_rasa):
+    fake_rasa.replies = [{"text": "电费说明。" * 200}]  # 3000 bytes in UTF-8
+    reply = await say(wx, "电费怎么算", "9500")
+    assert len(reply.encode("utf-8")) <= MAX_TEXT_BYTES and reply.startswith("电费说明。") and reply.endswith("…")
