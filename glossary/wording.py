@@ -45,7 +45,9 @@ def pick(sentence: Sentence, spoken: bool) -> str:
 
 
 # The hotline's IVR channel (backend/channels/ivr.py): spoken only, never shown on a screen.
-IVR_GREETING = "您好，欢迎致电供电服务热线，我是智能客服。请说出您要办理的业务，比如停电报修、电费查询或投诉建议。"
+# It is also the privacy notice of a call (actions/session.py says none of its own on the hotline).
+IVR_GREETING = ("您好，欢迎致电供电服务热线，我是智能客服，您提供的信息仅用于本次服务。"
+                "请说出您要办理的业务，比如停电报修、查电费或投诉，需要人工请说转人工。")
 # Speech recognition was unsure what the caller said: nothing was passed on.
 IVR_SAY_AGAIN = "抱歉，刚才没有听清，请您再说一遍。"
 # The caller said nothing (fewer times in a row than service_rules.yml ivr.max_no_input).
