@@ -172,5 +172,6 @@ class WechatApi:
             raise WechatApiError(None, "answer is not a JSON object")
         errcode = data.get("errcode", 0)
         if errcode:
-            raise WechatApiError(int(errcode), str(data.get("errmsg", ""))[:200])
+            code = errcode if isinstance(errcode, int) else int(errcode) if str(errcode).isdigit() else -1
+            raise WechatApiError(code, str(data.get("errmsg", ""))[:200])
         return data
