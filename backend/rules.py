@@ -108,6 +108,7 @@ class ServiceRules:
     callback_types: tuple[str, ...]
     scheduler_interval: float
     scheduler_batch: int
+    turn_retention_hours: float  # stored answers of channel turns, kept for repeats
     identity_max_failures: int
     identity_lockout_minutes: int
     default_site_class: str  # for a repair at a place the area table does not know
@@ -230,6 +231,8 @@ def load_rules(path: Path) -> ServiceRules:
         warn = float(raw["warn_fraction"])
         if not 0 < warn < 1:
             raise RulesError("warn_fraction: must be between 0 and 1")
+        if float(scheduler["turn_retention_hours"]) < 1:  # WeChat resends within seconds, a page within hours
+            raise RulesError("scheduler.turn_retention_hours: must be at least 1")
         grades = tuple(complaints["grades"])
         if grades != COMPLAINT_GRADES:
             raise RulesError(f"complaints.grades: must be {list(COMPLAINT_GRADES)} in this order")
@@ -248,6 +251,7 @@ def load_rules(path: Path) -> ServiceRules:
             callback_types=tuple(raw["callback"]["applies_to"]),
             scheduler_interval=float(scheduler["interval_seconds"]),
             scheduler_batch=int(scheduler["batch_size"]),
+            turn_retention_hours=float(scheduler["turn_retention_hours"]),
             identity_max_failures=int(identity["max_failures"]),
             identity_lockout_minutes=int(identity["lockout_minutes"]),
             default_site_class=places["default_site_class"],

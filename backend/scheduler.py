@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from backend.context import Platform
-from backend.models import Ticket, TicketDeadline
+from backend.models import CustomerTurn, IvrTurn, Ticket, TicketDeadline
 from backend.tickets.lifecycle import escalate, record
 
 log = logging.getLogger(__name__)
@@ -75,15 +75,37 @@ def _check(platform: Platform, deadline: TicketDeadline, now: datetime, result: 
         result.escalated += 1
 
 
+async def forget_old_turns(platform: Platform, now: datetime | None = None) -> int:
+    """Delete the stored answers of channel turns older than scheduler.turn_retention_hours.
+
+    They exist so a repeated message gets the same answer; no channel repeats one that
+    late, and the transcript (not these rows) is the record of the conversation."""
+    cutoff = (now or platform.clock()) - timedelta(hours=platform.rules.turn_retention_hours)
+    async with platform.sessions() as session:
+        deleted = 0
+        for table in (CustomerTurn, IvrTurn):
+            result = await session.execute(delete(table).where(table.created_at < cutoff)
+                                           .execution_options(synchronize_session=False))
+            deleted += result.rowcount or 0
+        await session.commit()
+    return deleted
+
+
 async def run_forever(platform: Platform) -> None:
     """Background task of the backend process; a failed pass is logged and retried."""
     interval = platform.rules.scheduler_interval
+    passes_per_hour = max(1, int(3600 / interval))
+    passes = 0
     while True:
+        forget_now = passes % passes_per_hour == 0  # the first pass, then about hourly
+        passes += 1
         try:
             result = await sweep(platform)
             if result:
                 log.info("sweep: %d warned, %d overdue, %d escalated",
                          result.warned, result.breached, result.escalated)
+            if forget_now and (forgotten := await forget_old_turns(platform)):
+                log.info("sweep: %d stored channel turns past their retention deleted", forgotten)
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the clocks running through a transient DB fault

@@ -60,3 +60,20 @@ async def test_an_answered_turn_is_never_released(platform) -> None:
     await ledger.store("token-hash", "client-3", {"lines": [1, 2]})
     await ledger.release("token-hash", "client-3")
     assert await ledger.claim("token-hash", "client-3") == {"lines": [1, 2]}
+
+
+async def test_turns_past_their_retention_are_forgotten_newer_ones_kept(platform, clock) -> None:
+    from backend.channels.ivr_turns import TurnStore
+    from backend.scheduler import forget_old_turns
+
+    ledger = TurnLedger(platform, "wechat")
+    await ledger.claim("openid-1", "old")
+    await ledger.store("openid-1", "old", {"text": "三天前的回答"})
+    await TurnStore(platform).claim("call-old", 1, "start")
+    clock.advance(hours=platform.rules.turn_retention_hours + 1)
+    await ledger.claim("openid-1", "new")
+    await ledger.store("openid-1", "new", {"text": "刚才的回答"})
+
+    assert await forget_old_turns(platform) == 2
+    assert await ledger.claim("openid-1", "new") == {"text": "刚才的回答"}
+    assert await ledger.claim("openid-1", "old") is None  # forgotten: a resend this late acts again
