@@ -1,6 +1,9 @@
-"""`python -m scripts.screenshot_chat [OUT.png]`: the web chat on a phone, for the README.
+"""`python -m scripts.screenshot_chat [OUT.png] [--live URL]`: the web chat on a phone, for the README.
 
-Runs the real backend (a scratch SQLite database with the demo province) against a
+With `--live http://127.0.0.1:8000` it chats with a running `make run` (the real
+assistant and the demo data) and photographs that conversation: that is how
+docs/images/web-chat-phone.png is made. Without it (no trained model needed, e.g.
+to check the page's look), it runs the real backend (a scratch SQLite database with the demo province) against a
 small scripted stand-in for Rasa, has a customer report an outage in the page at
 390x844 in WeChat's in-app browser (Debian's chromium through Playwright), and saves
 docs/images/web-chat-phone.png. The stand-in files the repair ticket through the
@@ -130,5 +133,46 @@ async def shoot(out: Path) -> None:
     print(f"screenshot_chat: wrote {out}")
 
 
+# What the customer types into the live assistant: a fault report at a demo address.
+LIVE_CUSTOMER = ("我家突然停电了", "没有", "淳安县千岛湖镇新安社区8幢2单元", "13812345678")
+
+
+async def shoot_live(base_url: str, out: Path) -> None:
+    """Chat with the running assistant and photograph the conversation."""
+    from playwright.async_api import async_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        sys.exit("screenshot_chat: no chromium on PATH (scripts/install.sh installs Debian's)")
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                            has_touch=True, locale="zh-CN", user_agent=WECHAT_UA,
+                                            device_scale_factor=2)
+        page = await context.new_page()
+        await page.goto(f"{base_url.rstrip('/')}/chat")
+        await page.click("#privacy-ok")
+        await page.wait_for_selector("#status[data-state='bot']")
+        for text in LIVE_CUSTOMER:
+            before = await page.locator("#lines > li").count()
+            await page.fill("#input", text)
+            await page.press("#input", "Enter")
+            # the customer's line and at least one answer, then the typing indicator gone
+            for _ in range(600):  # polled from here: the page's CSP forbids evaluating strings
+                if await page.locator("#lines > li").count() >= before + 2:
+                    break
+                await page.wait_for_timeout(100)
+            await page.wait_for_selector("#typing", state="hidden", timeout=60_000)
+        await page.wait_for_timeout(500)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(out))
+        await browser.close()
+    print(f"screenshot_chat: wrote {out} from {base_url}")
+
+
 if __name__ == "__main__":
-    asyncio.run(shoot(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))
+    args = sys.argv[1:]
+    live = args[args.index("--live") + 1] if "--live" in args else None
+    rest = [a for i, a in enumerate(args) if a != "--live" and (i == 0 or args[i - 1] != "--live")]
+    target = Path(rest[0]) if rest else OUT
+    asyncio.run(shoot_live(live, target) if live else shoot(target))
