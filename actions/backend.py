@@ -15,10 +15,6 @@ import aiohttp
 from rasa_sdk import Tracker
 
 from actions.settings import ActionSettings
-from glossary.replies.session import REFUSED
-
-# A refusal is shown as it comes (channels that speak make it speakable), so one form serves.
-REFUSED_TEXT = REFUSED[0]
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {502, 503, 504}
@@ -30,11 +26,12 @@ class BackendUnavailable(Exception):
 
 
 class BackendError(Exception):
-    """The backend answered with a 4xx; its Chinese message can be shown to the customer."""
+    """The backend answered with a 4xx: its `code` chooses what the customer is told
+    (actions.text.say_refusal); its `message` is written for API clients and only logged."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
         super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.details = status, code, message, details
 
 
 def turn_key(tracker: Tracker, purpose: str) -> str:
@@ -74,7 +71,7 @@ class BackendClient:
                     elif resp.status >= 400:
                         error = (await resp.json(content_type=None) or {}).get("error", {})
                         raise BackendError(resp.status, error.get("code", "error"),
-                                           error.get("message") or REFUSED_TEXT)
+                                           error.get("message") or "", error.get("details"))
                     else:
                         return await resp.json(content_type=None)
             except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ContentTypeError) as exc:

@@ -3,7 +3,7 @@
 Every action that writes a ticket goes through here: the Idempotency-Key is
 derived from the customer's message, an unreachable backend sends the ticket
 to the outbox (delivered later under the same key) and the customer is told
-plainly; a refusal is read out in the backend's own Chinese words.
+plainly; a refusal is told in the words glossary/replies/refusals.py has for its code.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend import BackendError, BackendUnavailable, backend, turn_key
 from actions.outbox import keep_for_later
-from actions.text import NO_BACKEND, say_sentence
+from actions.text import NO_BACKEND, say_refusal, say_sentence
 
 
 async def file_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, body: dict[str, Any],
@@ -27,7 +27,7 @@ async def file_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, body: 
         await keep_for_later(key, body)
         say_sentence(dispatcher, tracker, NO_BACKEND)
     except BackendError as error:
-        dispatcher.utter_message(text=error.message)
+        say_refusal(dispatcher, tracker, error)
     return None
 
 

@@ -12,7 +12,17 @@ from actions.backend import BackendError, BackendUnavailable, backend, turn_key
 from actions.forms import StepwiseFormValidation
 from actions.repairs import parse_phone
 from actions.session import clear_form_slots, ticket_slots
-from actions.text import BUSY, DEADLINE_NAMES, STATUS_NAMES, TYPE_NAMES, moment, phrase, say_sentence, ticket_no
+from actions.text import (
+    BUSY,
+    DEADLINE_NAMES,
+    STATUS_NAMES,
+    TYPE_NAMES,
+    moment,
+    phrase,
+    say_refusal,
+    say_sentence,
+    ticket_no,
+)
 from glossary.identifiers import TICKET_ID_RE as TICKET_ID  # noqa: F401 - kept for importers
 from glossary.identifiers import parse_ticket_id
 from glossary.names import RATINGS
@@ -87,7 +97,7 @@ async def _urge(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict
         await backend().post(f"/api/tickets/{ticket['id']}/events", {"kind": "urge", "note": note},
                              key=turn_key(tracker, "urge"))
     except BackendError as error:
-        dispatcher.utter_message(text=error.message)
+        say_refusal(dispatcher, tracker, error)
         return []
     except BackendUnavailable:
         say_sentence(dispatcher, tracker, replies.URGE_UNAVAILABLE)
@@ -102,10 +112,10 @@ async def _rate(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict
         await backend().post(f"/api/tickets/{ticket['id']}/events", {"kind": "callback", "rating": rating},
                              key=turn_key(tracker, "rating"))
     except BackendError as error:
-        if error.status == 409:
+        if error.code == "illegal_step":  # not answered yet: rated at the callback
             say_sentence(dispatcher, tracker, replies.RATING_TOO_EARLY)
         else:
-            dispatcher.utter_message(text=error.message)
+            say_refusal(dispatcher, tracker, error)
         return [SlotSet("rating", None)]
     except BackendUnavailable:
         say_sentence(dispatcher, tracker, replies.RATING_UNAVAILABLE)
@@ -135,7 +145,7 @@ class ActionTicketFollowup(Action):
             say_sentence(dispatcher, tracker, BUSY)
             return reset
         except BackendError as error:
-            dispatcher.utter_message(text=error.message)
+            say_refusal(dispatcher, tracker, error)
             return reset
         if task == "urge_ticket":
             events = await _urge(dispatcher, tracker, ticket)

@@ -13,7 +13,7 @@ from actions import billing
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.forms import StepwiseFormValidation, latest_entities
 from actions.session import identity_events
-from actions.text import say_sentence
+from actions.text import say_refusal, say_sentence
 from glossary.identifiers import parse_account_no, spoken_to_digits
 from glossary.replies import identity as replies
 
@@ -88,7 +88,7 @@ class ValidateIdentityForm(StepwiseFormValidation):
             return {"phone_last4": UNAVAILABLE, "verified": False}
         except BackendError as error:
             if error.status == 429:
-                dispatcher.utter_message(text=error.message)
+                say_refusal(dispatcher, tracker, error)
                 return {"phone_last4": LOCKED, "verified": False}
             self.retry(dispatcher, tracker, "phone_last4", replies.MISMATCH)
             return {"phone_last4": None, "verified": False}

@@ -22,7 +22,7 @@ from actions.backend import BackendError, BackendUnavailable, backend
 from actions.forms import StepwiseFormValidation, latest_entities, times_asked
 from actions.places import FOUND, NONE, Place, Resolution, resolve_place
 from actions.session import clear_form_slots
-from actions.text import Both, compose, joined, mask_account, moment, phrase, say_sentence, when
+from actions.text import Both, compose, joined, mask_account, moment, phrase, say_refusal, say_sentence, when
 from bot.flows import MAX_ASKS
 from glossary.identifiers import parse_account_no
 from glossary.replies import outages as replies
@@ -146,7 +146,7 @@ class ActionOutageLookup(Action):
             say_sentence(dispatcher, tracker, replies.OUTAGES_UNAVAILABLE)
             return reset
         except BackendError as error:
-            dispatcher.utter_message(text=error.message)
+            say_refusal(dispatcher, tracker, error)
             return reset
         day = when(found["date"] + "T23:59:00+08:00")  # "11月28日", written and spoken alike
         if found["items"]:

@@ -7,12 +7,18 @@ chat and WeChat, the spoken form for the hotline's IVR, with named
 fills it in. A value that is written one way and spoken another (a deadline, a
 ticket number, a fragment that is itself a Sentence) is passed as `Both`, and
 each form gets its own half.
+
+A refusal from the backend (actions.backend.BackendError) is said with
+`say_refusal`: the sentence glossary/replies/refusals.py has for its code, or
+session.REFUSED; the backend's own message is logged, never shown.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
@@ -20,9 +26,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from glossary import names
 from glossary.masking import account_no_tail
+from glossary.replies import refusals
+from glossary.replies.session import REFUSED
 from glossary.speech import spoken_digits, spoken_ticket_id
 from glossary.wording import BUSY, NO_BACKEND, Sentence, pick
 
+if TYPE_CHECKING:
+    from actions.backend import BackendError
+
+log = logging.getLogger(__name__)
 TZ = ZoneInfo("Asia/Shanghai")
 # Customer sentences live in glossary/replies/ and glossary/wording.py, spoken numbers in glossary/speech.py.
 __all__ = ["BUSY", "NO_BACKEND", "spoken_digits", "spoken_ticket_id"]
@@ -84,6 +96,27 @@ def joined(*sentences: Sentence) -> Sentence:
 def say_sentence(dispatcher: CollectingDispatcher, tracker: Tracker, sentence: Sentence, **values: object) -> None:
     """Send the sentence filled in: its spoken form on the IVR, its text form elsewhere."""
     dispatcher.utter_message(text=compose(sentence, is_ivr(tracker), **values))
+
+
+def say_refusal(dispatcher: CollectingDispatcher, tracker: Tracker, error: BackendError) -> None:
+    """Tell the customer the backend refused: refusals.py's sentence for the error's code, else REFUSED."""
+    sentence = refusals.for_code(error.code)
+    if sentence is None:
+        # Backend messages carry no customer data in the clear (numbers are masked there).
+        log.info("backend refusal with no customer sentence: %s %s: %s", error.status, error.code, error.message)
+        say_sentence(dispatcher, tracker, REFUSED)
+    elif sentence is refusals.TOO_MANY_ATTEMPTS:
+        say_sentence(dispatcher, tracker, sentence, wait=_wait(error.details))
+    else:
+        say_sentence(dispatcher, tracker, sentence)
+
+
+def _wait(details: object) -> Both:
+    """'15分钟后' from a lock-out's details.retry_after_seconds (rounded up), else '稍后'."""
+    seconds = details.get("retry_after_seconds") if isinstance(details, dict) else None
+    if isinstance(seconds, int) and seconds > 0:
+        return phrase(refusals.WAIT_MINUTES, minutes=-(-seconds // 60))
+    return phrase(refusals.WAIT_LATER)
 
 
 def digits(text: str | None) -> str:

@@ -26,4 +26,4 @@ from __future__ import annotations
 
 # The domains, in the order docs/customer-wording.md shows them.
 DOMAINS = ("billing", "outages", "repairs", "complaints", "enquiries", "identity", "places", "followup",
-           "session")
+           "refusals", "session")

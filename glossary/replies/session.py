@@ -8,8 +8,8 @@ from glossary.wording import Sentence
 WAY_OUT: Sentence = ("如需帮助，您可以说“转人工”，或者说“取消”结束本次办理。", "需要帮助请说转人工，不办了请说取消。")
 
 # --- The backend refused a request ------------------------------------------------------------
-# Said when a refusal (4xx) from the backend carries no message of its own (actions/backend.py);
-# a refusal's own message is the backend's wording.
+# Said when the backend refuses (4xx) with a code glossary/replies/refusals.py has no sentence
+# for (actions.text.say_refusal); the backend's own message is logged, never shown.
 REFUSED: Sentence = ("抱歉，请求未能完成，请稍后再试。", "抱歉，请求未能完成，请稍后再试。")
 
 # --- Handing over to a human agent --------------------------------------------------------
