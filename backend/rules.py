@@ -93,6 +93,14 @@ class WebChatRules:
 
 
 @dataclass(frozen=True)
+class ConsoleRules:
+    """The staff console's live feed (backend/console/feed.py)."""
+
+    poll_seconds: float  # how often each open console's feed reads the database for changes
+    keepalive_seconds: float  # a comment line this often keeps proxies from closing an idle stream
+
+
+@dataclass(frozen=True)
 class ServiceRules:
     timezone: str
     warn_fraction: float
@@ -117,6 +125,7 @@ class ServiceRules:
     ivr: IvrRules
     wechat: WechatRules
     web_chat: WebChatRules
+    console: ConsoleRules
 
     def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
         if ticket_type == "service_request":
@@ -218,6 +227,13 @@ def _web_chat(raw: dict[str, Any]) -> WebChatRules:
     return rules
 
 
+def _console(raw: dict[str, Any]) -> ConsoleRules:
+    rules = ConsoleRules(float(raw["poll_seconds"]), float(raw["keepalive_seconds"]))
+    if not 0 < rules.poll_seconds <= 60 or rules.keepalive_seconds <= 0:
+        raise RulesError("console: poll_seconds in (0, 60], keepalive_seconds > 0")
+    return rules
+
+
 def load_rules(path: Path) -> ServiceRules:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -260,6 +276,7 @@ def load_rules(path: Path) -> ServiceRules:
             ivr=_ivr(raw["ivr"]),
             wechat=_wechat(raw["wechat"]),
             web_chat=_web_chat(raw["web_chat"]),
+            console=_console(raw["console"]),
         )
     except RulesError as exc:
         raise RulesError(f"{path}: {exc}") from exc

@@ -13,14 +13,16 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from backend.api import PLATFORM
+from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body, read_query
+from backend.channels.ivr import IvrChannel
 from backend.channels.wechat_quota import quota_view
 from backend.errors import NotFound
 from backend.models import Conversation, Message, WechatContact
 from backend.models.conversations import CHANNELS, CONVERSATION_STATES
 from backend.router import ROUTER
-from backend.router.takeover import queue_position
+from backend.router.takeover import queue_position, ref
 from backend.tickets.schemas import one_of
 from backend.tickets.views import iso
 
@@ -41,6 +43,7 @@ class Handoff(BaseModel):
 class ConversationQuery(BaseModel):
     state: str | None = None
     channel: str | None = None
+    held_by: str | None = Field(None, regex=r"^me$", description="me: only the conversations the caller holds")
     page: int = Field(1, ge=1)
     per_page: int = Field(20, ge=1, le=200)
 
@@ -106,6 +109,8 @@ async def get_conversations(request: web.Request) -> web.Response:
         stmt = stmt.where(Conversation.state == q.state)
     if q.channel:
         stmt = stmt.where(Conversation.channel == q.channel)
+    if q.held_by == "me":
+        stmt = stmt.where(Conversation.state == "agent", Conversation.held_by == principal(request).actor)
     async with platform.sessions() as session:
         total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
         rows = (await session.scalars(stmt.order_by(Conversation.updated_at.desc(), Conversation.id)
@@ -119,7 +124,8 @@ async def get_conversations(request: web.Request) -> web.Response:
 
 
 @routes.op("GET", "/api/conversations/{id}", "One conversation with its (masked) transcript; a WeChat one "
-           "also with wechat_quota {remaining, window_ends_at}: what the agent can still send now",
+           "also with wechat_quota {remaining, window_ends_at}: what the agent can still send now; a hotline "
+           "call with ivr_transfer (intent, form, masked slots, ticket, last turns: what the IVR hands over)",
            responses={200: "OK", 404: "No such conversation"})
 async def get_conversation(request: web.Request) -> web.Response:
     platform = request.app[PLATFORM]
@@ -133,4 +139,6 @@ async def get_conversation(request: web.Request) -> web.Response:
         detail = _view(conversation, position) | {"messages": [_line(m) for m in messages]}
         if conversation.channel == "wechat":
             detail["wechat_quota"] = quota_view(await session.get(WechatContact, conversation.id), platform.clock())
+    if conversation.channel == "ivr":
+        detail["ivr_transfer"] = await IvrChannel(platform, request.app[ROUTER]).transfer_context(ref(conversation))
     return json_response(detail)

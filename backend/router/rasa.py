@@ -9,6 +9,9 @@
   (needs `rasa run --enable-api`; `?token=RASA_TOKEN` when a token is set).
 - `tracker_state` reads the same tracker for its form in progress (`active_loop`),
   its slots and that intent (the IVR's hangup and transfer).
+- `parse` asks `POST {RASA_URL}/model/parse` what a text means: NLU only,
+  stateless, no tracker touched and no action run (the staff console's
+  suggestion for an agent). Unreachable: `RasaUnavailable`.
 
 Unreachable, timed out or a 5xx: `send` raises `RasaUnavailable`, which the
 router turns into one polite sentence. `intent_seen` only loses the label.
@@ -109,6 +112,22 @@ class RasaClient:
         intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
         return TrackerState(loop.get("name") if isinstance(loop, dict) else None, dict(slots),
                             str(intent) if intent else None)
+
+    async def parse(self, text: str) -> IntentSeen | None:
+        """The intent the model reads in `text` (no conversation, no side effects); None when it names none."""
+        url = f"{self.base_url}/model/parse"
+        try:
+            async with self._http().post(url, json={"text": text}, params=self._params(),
+                                         timeout=aiohttp.ClientTimeout(total=TRACKER_TIMEOUT_SECONDS)) as resp:
+                resp.raise_for_status()
+                data = await resp.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            raise RasaUnavailable(f"{url}: {exc!r}") from exc
+        intent = (data.get("intent") or {}) if isinstance(data, dict) else {}
+        if not isinstance(intent, dict) or not intent.get("name"):
+            return None
+        confidence = intent.get("confidence")
+        return IntentSeen(str(intent["name"]), float(confidence) if confidence is not None else None)
 
     async def _tracker(self, sender: str) -> dict[str, Any] | None:
         url = f"{self.base_url}/conversations/{sender}/tracker"

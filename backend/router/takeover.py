@@ -12,6 +12,10 @@ Claiming is one conditional UPDATE (`… WHERE state IN ('bot','waiting_agent') 
 (state='agent' AND held_by = me)`): of two agents claiming at once exactly one
 changes a row; the other gets 409. Claim, release and close each write a system
 line for the customer (stored, then delivered through the outbox).
+
+Transfer hands a held conversation to another agent: only its holder or a
+supervising role may, it stays `agent`, and a system line records the change
+for staff (not sent: the customer keeps talking to 人工客服 either way).
 """
 from __future__ import annotations
 
@@ -28,8 +32,9 @@ from backend.router.replies import AGENT, SYSTEM, ConversationRef
 from backend.router.transcript import Line, append, retrying
 from glossary import wording
 
-# Roles that may override another agent's hold (release or close it).
+# Roles that may override another agent's hold (release, close or transfer it).
 SUPERVISING_ROLES = ("supervisor", "admin")
+TRANSFERRED = "会话已由{source}转给{target}。"  # a transcript note for staff, never sent
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,10 @@ async def queue_position(session: AsyncSession, conversation: Conversation) -> i
         or_(Conversation.waiting_since < conversation.waiting_since,
             and_(Conversation.waiting_since == conversation.waiting_since, Conversation.id < conversation.id))))
     return int(ahead or 0) + 1
+
+
+def _name(actor: str) -> str:
+    return actor.removeprefix("staff:")
 
 
 class Takeover:
@@ -124,6 +133,23 @@ class Takeover:
         conversation, seq = await retrying(self.platform, work)
         await self.outbox.flush(conversation)
         return seq
+
+    async def transfer(self, conversation_id: str, who: Holder, to: Holder) -> ConversationRef:
+        """Hand a held conversation to another agent (holder, or a supervising role); already theirs → 409."""
+        now = self.platform.clock()
+
+        async def work(session: AsyncSession) -> ConversationRef:
+            conversation = await self._held(session, conversation_id, who, override=who.supervising)
+            if conversation.held_by == to.actor:
+                raise Conflict("该会话已由这位客服接待。", code="already_held_by_target")
+            source = conversation.held_by or who.actor
+            conversation.held_by, conversation.agent_id, conversation.updated_at = to.actor, to.user_id, now
+            await session.flush()
+            note = TRANSFERRED.format(source=_name(source), target=_name(to.actor))
+            await append(session, conversation_id, [Line(SYSTEM, note, actor=who.actor)], now)
+            return ref(conversation)
+
+        return await retrying(self.platform, work)
 
     async def release(self, conversation_id: str, who: Holder) -> ConversationRef:
         """Back to the assistant; the customer is told it continues."""

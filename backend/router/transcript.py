@@ -6,6 +6,11 @@ for the customer outside their own turn (an agent's words, a claim/release/close
 notice) is stored with `awaiting_delivery` set; backend/router/delivery.py clears
 it once the channel has handed it over.
 
+Writing a line also sets the conversation's `updated_at`, first (so every writer
+locks the conversation row before it numbers its lines, in the same order as the
+takeover's SELECT … FOR UPDATE): the staff console's feed finds changed
+conversations by `updated_at` and their new lines by `seq`.
+
 Lines of one conversation are numbered 1, 2, 3 … (`seq`). Two writers racing for
 the same number make one of them fail on the unique constraint; `retrying`
 runs such a unit of work again.
@@ -18,12 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Platform
-from backend.models import Message
+from backend.models import Conversation, Message
 from backend.privacy import mask_text
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,8 @@ class Line:
 async def append(session: AsyncSession, conversation_id: str, lines: Sequence[Line],
                  now: datetime) -> list[Message]:
     """Add lines after the conversation's last one, masked (the caller commits)."""
+    await session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                          .values(updated_at=now).execution_options(synchronize_session=False))
     last = await session.scalar(select(func.coalesce(func.max(Message.seq), 0))
                                 .where(Message.conversation_id == conversation_id))
     stored = []

@@ -43,6 +43,8 @@ class FakeRasa:
     # The tracker's form in progress and slots (the IVR reads them at hangup and transfer).
     active_loop: str | None = None
     slots: dict[str, Any] = field(default_factory=dict)
+    # What /model/parse was asked (the console's suggestion: NLU only, no conversation touched).
+    parsed: list[str] = field(default_factory=list)
 
     def messages(self) -> list[str]:
         return [m["message"] for m in self.received]
@@ -80,6 +82,15 @@ class FakeRasa:
                                   "slots": self.slots})
 
 
+    async def parse(self, request: web.Request) -> web.Response:
+        assert request.query.get("token") == RASA_TOKEN
+        text = (await request.json())["text"]
+        self.parsed.append(text)
+        if self.status != 200:
+            return web.Response(status=self.status, text="boom")
+        return web.json_response({"text": text, "intent": self.intent, "entities": []})
+
+
 SERVICE = {"Authorization": "Bearer test-token"}
 
 
@@ -89,6 +100,7 @@ async def fake_rasa() -> AsyncIterator[FakeRasa]:
     app = web.Application()
     app.router.add_post("/webhooks/{channel}/webhook", fake.webhook)
     app.router.add_get("/conversations/{sender}/tracker", fake.tracker)
+    app.router.add_post("/model/parse", fake.parse)
     async with TestServer(app) as server:
         fake.url = str(server.make_url("")).rstrip("/")
         yield fake

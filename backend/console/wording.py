@@ -1,0 +1,169 @@
+"""Every sentence the staff console shows an agent, supervisor or admin.
+
+One home, so a reviewer reads the console's whole vocabulary here: page titles,
+labels, statuses in words, refusals, the canned replies an agent may send, and
+the suggestions offered when the assistant has no one-step rule for an intent.
+The page's script gets these from the server (a JSON block in the page:
+`page_texts()`), so no sentence is written in JavaScript.
+
+Canned replies and suggestions reach customers once an agent sends them: they
+are polite standard Chinese (文明用语) like every customer sentence. Names of
+ticket types, statuses and clocks come from glossary/names.py.
+"""
+from __future__ import annotations
+
+BRAND = "95598 客服工作台"
+LOGIN_TITLE = "客服登录"
+LOGIN_USERNAME = "用户名"
+LOGIN_PASSWORD = "密码"
+LOGIN_SUBMIT = "登录"
+LOGIN_BUSY = "正在登录……"
+LOGIN_HINT = "请使用工作账号登录。会话记录中的手机号、户号等已部分隐藏。"
+NO_SCRIPT = "客服工作台需要启用浏览器脚本。"
+LOGIN_ERRORS = {
+    "empty": "请输入用户名和密码。",
+    "network": "网络连接出现问题，请检查网络后重试。",
+    "failed": "登录失败，请稍后再试。",
+}
+
+ROLES = {"agent": "客服", "supervisor": "班长", "admin": "管理员"}
+NAV_CONVERSATIONS = "会话"
+NAV_TICKETS = "工单"
+NAV_DASHBOARD = "看板"
+NAV_SOON = "即将上线"
+LOGOUT = "退出登录"
+FORBIDDEN = "您的账号没有使用客服工作台的权限。"
+
+# Queues (tabs) and the channel filter.
+QUEUES = {"waiting": "排队中", "mine": "我接待的", "bot": "智能客服接待中", "all": "全部"}
+CHANNEL_FILTER = "渠道"
+CHANNELS = {"": "全部渠道", "web": "网页", "wechat": "微信", "ivr": "热线"}
+EMPTY_QUEUE = "当前没有会话。"
+QUEUE_POSITION = "第{position}位"
+WAITED = "已等待{minutes}分钟"
+WAITED_SECONDS = "已等待不到1分钟"
+HELD_BY = "接待人：{name}"
+STATES = {"bot": "智能客服接待中", "waiting_agent": "排队等待人工", "agent": "人工接待中", "closed": "已结束"}
+REASONS = {"request_human": "客户要求转人工", "misunderstood_twice": "连续两次未理解",
+           "escalation": "投诉升级", "ivr_no_input": "热线多次无应答"}
+
+# The feed's connection, in words.
+LIVE = {"connecting": "正在连接实时更新……", "live": "实时更新中", "offline": "实时更新已断开，正在重新连接……"}
+
+# The conversation view.
+PICK_ONE = "请从左侧列表选择一个会话。"
+SENDERS = {"customer": "客户", "bot": "智能客服", "agent": "人工客服", "system": "系统"}
+SENDER_ME = "我"
+INTENT_SEEN = "识别意图：{intent}（置信度 {confidence}）"
+INTENT_NONE = "未识别意图"
+PENDING = "未送达"
+CLAIM = "接入会话"
+RELEASE = "交还智能客服"
+CLOSE = "结束会话"
+TRANSFER = "转给其他客服"
+TRANSFER_TO = "转给（用户名）"
+TRANSFER_GO = "确认转接"
+REPLY_LABEL = "回复客户"
+REPLY_HINT = "按 Enter 发送，Shift+Enter 换行"
+SEND = "发送"
+CANNED_LABEL = "常用语"
+CANNED_PICK = "选择常用语……"
+CLAIM_FIRST = "接入会话后才能回复客户。"
+HELD_BY_OTHER = "该会话由其他客服接待，您只能查看。"
+CLAIMED = "已接入会话，客户会收到人工客服接入的提示。"
+RELEASED = "已交还智能客服，客户已收到提示。"
+CLOSED = "会话已结束，客户已收到提示。"
+TRANSFERRED = "会话已转给 {name}。"
+SENT = "已发送。"
+
+# The customer panel.
+CUSTOMER = "客户信息"
+CHANNEL = "渠道"
+STARTED = "开始时间"
+REASON = "转人工原因"
+MASKED_ONLY = "客户信息已部分隐藏，本页不提供查看完整信息。"
+WECHAT_QUOTA = "微信客服消息：还可发送{remaining}条，{until}前有效"
+WECHAT_NO_QUOTA = "微信客服消息额度已用完，需等客户再次留言后才能回复。"
+IVR_CONTEXT = "热线转接信息"
+IVR_INTENT = "意图"
+IVR_FORM = "进行中的表单"
+IVR_SLOTS = "已收集信息"
+IVR_TICKET = "工单"
+NONE = "无"
+
+# Agent assist.
+ASSIST = "辅助建议"
+SUGGESTION = "智能客服建议回复"
+SUGGESTION_FOR = "针对客户：“{text}”"
+SUGGESTION_USE = "填入回复框"
+SUGGESTION_NONE = "暂无建议：客户还没有发言。"
+SUGGESTION_NO_REPLY = "暂无该意图的建议回复，请人工回复。"
+ASSISTANT_DOWN = "智能客服暂时无法连接，暂无建议回复；其他功能不受影响。"
+TICKETS = "客户的未办结工单"
+TICKETS_NONE = "没有未办结的工单。"
+TICKET_NEXT = "{clock}：{due}前"
+TICKET_OVERDUE = "（已超时）"
+TICKET_THIS = "本次会话"
+TICKET_SAME_CUSTOMER = "同一客户"
+
+# Refusals the page shows (the server's own Chinese message is preferred when it has one).
+ERRORS = {
+    "held_by_another": "已由其他客服接入。",
+    "network": "网络连接出现问题，请稍后重试。",
+    "session": "登录已过期，请重新登录。",
+    "empty": "请输入回复内容。",
+    "transfer_to": "请输入要转给的客服用户名。",
+    "failed": "操作未成功，请稍后重试。",
+}
+
+# Replies an agent picks instead of typing (sent as written; the transcript masks them anyway).
+CANNED_REPLIES = (
+    ("问候", "您好，我是95598人工客服，很高兴为您服务。请问有什么可以帮您？"),
+    ("请稍候", "好的，正在为您查询，请稍候。"),
+    ("询问户号", "请提供您的户号（可在电费单或“网上国网”App中查看），以便为您查询。"),
+    ("核实身份", "为保护您的信息安全，请提供户号及登记手机号码的后四位。"),
+    ("已记录", "您反映的情况已记录，我们会尽快处理，请保持电话畅通。"),
+    ("结束语", "感谢您的耐心等待，请问还有其他可以帮您的吗？如没有，本次服务就到这里，祝您生活愉快！"),
+)
+
+# Suggestions by intent when the assistant has no one-step rule `intent → utter_…` for it.
+SUGGESTIONS = {
+    "request_human": "您好，我是95598人工客服，很高兴为您服务。请问有什么可以帮您？",
+    "report_fault": "很抱歉给您带来不便。请告诉我停电的详细地址，以及是只有您家停电还是周围都停电了。",
+    "query_outage": "请提供您的户号或所在地址，我为您查询停电信息。",
+    "query_bill": "请提供您的户号及登记手机号码的后四位，核实身份后为您查询电费。",
+    "bill_dispute": "理解您的疑问。请提供户号及登记手机号码的后四位，我为您核对电费明细。",
+    "ask_reconnection": "请提供户号及登记手机号码的后四位，我为您查询复电进度。",
+    "file_complaint": "非常抱歉给您带来不好的体验。请您详细说明情况，我为您登记投诉并跟进处理。",
+    "report_violation": "感谢您的反映。请说明具体地点和情况，我为您登记举报。",
+    "give_suggestion": "感谢您的宝贵建议，请详细说明，我为您登记。",
+    "praise": "感谢您的肯定，我们会继续努力做好供电服务。",
+    "query_ticket": "请提供工单编号，我为您查询办理进度。",
+    "urge_ticket": "请提供工单编号，我为您催办并告知处理进度。",
+    "rate_service": "感谢您对我们服务的评价。",
+    "ask_tariff": "请问您想了解居民阶梯电价还是峰谷电价？如需按您家实际用电测算，请提供户号。",
+    "ask_business_process": "请问您要办理哪项业务？我为您说明所需材料和办理方式。",
+    "affirm": "好的，我继续为您办理。",
+    "deny": "好的。请问还有什么可以帮您？",
+    "inform": "好的，已收到，请稍候。",
+    "cancel": "好的，已为您取消。请问还有什么可以帮您？",
+}
+
+
+def page_texts() -> dict[str, object]:
+    """What the console's script shows, handed to it in the page (console.html's JSON block)."""
+    return {
+        "queues": QUEUES, "channels": CHANNELS, "emptyQueue": EMPTY_QUEUE, "queuePosition": QUEUE_POSITION,
+        "waited": WAITED, "waitedSeconds": WAITED_SECONDS, "heldBy": HELD_BY, "states": STATES,
+        "reasons": REASONS, "live": LIVE, "pickOne": PICK_ONE, "senders": SENDERS, "senderMe": SENDER_ME,
+        "intentSeen": INTENT_SEEN, "intentNone": INTENT_NONE, "pending": PENDING, "claimFirst": CLAIM_FIRST,
+        "heldByOther": HELD_BY_OTHER, "claimed": CLAIMED, "released": RELEASED, "closed": CLOSED,
+        "transferred": TRANSFERRED, "sent": SENT, "channel": CHANNEL, "started": STARTED, "reason": REASON,
+        "maskedOnly": MASKED_ONLY, "wechatQuota": WECHAT_QUOTA, "wechatNoQuota": WECHAT_NO_QUOTA,
+        "ivrContext": IVR_CONTEXT, "ivrIntent": IVR_INTENT, "ivrForm": IVR_FORM, "ivrSlots": IVR_SLOTS,
+        "ivrTicket": IVR_TICKET, "none": NONE, "suggestionFor": SUGGESTION_FOR, "suggestionUse": SUGGESTION_USE,
+        "suggestionNone": SUGGESTION_NONE, "suggestionNoReply": SUGGESTION_NO_REPLY,
+        "assistantDown": ASSISTANT_DOWN, "ticketsNone": TICKETS_NONE, "ticketNext": TICKET_NEXT,
+        "ticketOverdue": TICKET_OVERDUE, "ticketThis": TICKET_THIS, "ticketSameCustomer": TICKET_SAME_CUSTOMER,
+        "errors": ERRORS,
+    }
