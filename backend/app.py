@@ -24,13 +24,10 @@ from backend.api import (
     tickets,
     units,
 )
-from backend.api.auth import auth_middleware
 from backend.api.errors import error_middleware
+from backend.api.policy import access_middleware
 from backend.api.registry import openapi_document
 from backend.channels import ivr, wechat
-from backend.console import api_routes as console_api_routes
-from backend.console import routes as console_routes
-from backend.console import setup as console_setup
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
 from backend.router import ConversationRouter, install_router
@@ -42,7 +39,7 @@ log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
-                chat.routes, console_routes, console_api_routes]
+                chat.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
@@ -62,13 +59,12 @@ async def build_platform(settings: Settings) -> Platform:
 
 
 def create_app(platform: Platform) -> web.Application:
-    app = web.Application(middlewares=[error_middleware, auth_middleware], client_max_size=1024 ** 2)
+    app = web.Application(middlewares=[error_middleware, access_middleware], client_max_size=1024 ** 2)
     app[PLATFORM] = platform
     for table in ROUTE_TABLES:
         app.add_routes(table)
     complaint_form.setup(app, platform)
     chat.setup(app, platform)
-    console_setup(app)
     install_router(app, ConversationRouter.build(platform))
     wechat.setup(app)  # after the router: registers the channel's Delivery with its outbox
     app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")

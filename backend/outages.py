@@ -5,6 +5,7 @@ local calendar day, because that is what a customer asking "今天停电吗" mea
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,6 +21,9 @@ from backend.privacy import mask_account_no
 from backend.sla.calendar import TZ
 from backend.sla.durations import Duration
 from glossary.names import OUTAGE_STATUSES, OUTAGE_TYPES
+
+# The caller's check of a notice before it is published or moved (the access scope, backend/api/scope.py).
+OutageGuard = Callable[[AsyncSession, Outage], Awaitable[None]]
 
 TYPE_NAMES, STATUS_NAMES = OUTAGE_TYPES, OUTAGE_STATUSES
 # What a customer should check when no notice explains the outage (service-rules.md).
@@ -166,7 +170,8 @@ def lead_warnings(platform: Platform, outage: Outage) -> list[str]:
     return [f"{name}应至少提前{rule}发布公告，{given}。请核实停电安排，并做好客户解释工作。"]
 
 
-async def publish(platform: Platform, new: NewOutage) -> tuple[int, list[str]]:
+async def publish(platform: Platform, new: NewOutage, guard: OutageGuard | None = None) -> tuple[int, list[str]]:
+    """Publish a notice; `guard` sees it (unit, scopes) before it is committed and may refuse it."""
     now = platform.clock()
     async with platform.sessions() as session:
         ids = list(dict.fromkeys(area_id for area_id, _ in new.scopes))
@@ -194,16 +199,22 @@ async def publish(platform: Platform, new: NewOutage) -> tuple[int, list[str]]:
             transformer_area=transformers, reason=new.reason, unit_id=unit_id,
             scopes=[OutageScope(area_id=a, transformer_area=t) for a, t in scopes],
         )
+        if guard is not None:
+            await guard(session, outage)
         session.add(outage)
         await session.commit()
         return outage.id, lead_warnings(platform, outage)
 
 
-async def apply_event(platform: Platform, outage_id: int, kind: str, at: datetime | None) -> None:
+async def apply_event(platform: Platform, outage_id: int, kind: str, at: datetime | None,
+                      guard: OutageGuard | None = None) -> None:
+    """Move the notice's status; `guard` sees the loaded notice first and may refuse the step."""
     now = platform.clock()
     before, after = TRANSITIONS[kind]
     async with platform.sessions() as session:
         outage = await load_outage(session, outage_id)
+        if guard is not None:
+            await guard(session, outage)
         if outage.status != before:
             raise _illegal(outage.status)
         values: dict[str, Any] = {"status": after}

@@ -8,7 +8,8 @@ from pydantic import BaseModel, Field, validator
 
 from backend import identifiers
 from backend.accounts import account_view, bills_view, verified_account
-from backend.api import PLATFORM
+from backend.api import PLATFORM, scope
+from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
@@ -71,6 +72,7 @@ async def verify(request: web.Request) -> web.Response:
     body = await read_body(request, VerifyIn)
     async with platform.sessions() as session:
         account = await verified_account(platform, session, body.account_no, body.phone_last4)
+        await scope.account(session, principal(request), account)
         return json_response({"verified": True, "account": account_view(account)})
 
 
@@ -82,6 +84,7 @@ async def get_account(request: web.Request) -> web.Response:
     q = read_query(request, IdentityQuery)
     async with platform.sessions() as session:
         account = await verified_account(platform, session, account_no, q.phone_last4)
+        await scope.account(session, principal(request), account)
         return json_response(account_view(account))
 
 
@@ -94,4 +97,5 @@ async def get_bills(request: web.Request) -> web.Response:
     q = read_query(request, BillsQuery)
     async with platform.sessions() as session:
         account = await verified_account(platform, session, account_no, q.phone_last4)
+        await scope.account(session, principal(request), account)
         return json_response(await bills_view(platform, session, account, q.months))

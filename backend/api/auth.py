@@ -6,13 +6,15 @@ cookie whose token is stored only as a hash. Webhooks of other systems
 (/webhooks/…, e.g. the hotline IVR) take the service token only: no staff
 member posts there. WeChat cannot send a token: /webhooks/wechat is
 authenticated by WeChat's signature in its own handler (backend/channels/wechat.py).
+
+This module says who is calling; which callers may use which route, and how
+far into the unit tree, is the access table's (backend/api/policy.py).
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy import select
@@ -23,10 +25,6 @@ from backend.errors import DomainError, Forbidden
 from backend.models import StaffSession, StaffUser
 
 SESSION_COOKIE = "session"
-PUBLIC_PREFIXES = ("/api/public/", "/api/auth/login")
-PUBLIC_PATHS = ("/api/openapi.json",)
-SERVICE_ONLY_PREFIXES = ("/webhooks/",)
-SIGNED_WEBHOOKS = ("/webhooks/wechat",)  # each checks its sender's signature itself
 
 
 class Unauthorized(DomainError):
@@ -36,7 +34,7 @@ class Unauthorized(DomainError):
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "service" or "staff"
+    kind: str  # "service", "staff" or "anonymous"
     name: str
     role: str = "service"
     unit_id: str | None = None
@@ -44,18 +42,26 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        return "service" if self.kind == "service" else f"staff:{self.name}"
+        """How the caller is written in events and the audit log."""
+        return f"staff:{self.name}" if self.kind == "staff" else self.kind
 
     def require_role(self, *roles: str) -> None:
+        """Refuse a staff member without one of the roles (a step finer than the route's rule)."""
         if self.kind == "staff" and self.role not in roles:
             raise Forbidden("您的账号没有执行该操作的权限。")
 
 
+SERVICE = Principal("service", "service")
+ANONYMOUS = Principal("anonymous", "anonymous", role="anonymous")
+
+
 def hash_token(token: str) -> str:
+    """Session tokens are stored only as this hash."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def staff_for_token(platform: Platform, token: str) -> Principal | None:
+    """The staff member of a live session token; None when unknown, expired or inactive."""
     async with platform.sessions() as session:
         row = (await session.execute(
             select(StaffUser, StaffSession.expires_at)
@@ -68,18 +74,13 @@ async def staff_for_token(platform: Platform, token: str) -> Principal | None:
     return Principal("staff", user.username, user.role, user.unit_id, user.id)
 
 
-def _is_public(path: str) -> bool:
-    if path in SIGNED_WEBHOOKS:
-        return True
-    if path.startswith(SERVICE_ONLY_PREFIXES):
-        return False
-    return not path.startswith("/api/") or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+async def authenticate(request: web.Request) -> Principal | None:
+    """The caller: the service token, a live staff session, or None (anonymous).
 
-
-@web.middleware
-async def auth_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    if _is_public(request.path):
-        return await handler(request)
+    A bearer token that is wrong is refused at once (401) rather than treated as
+    anonymous, so a misconfigured service finds out. Who may call which route is
+    the access table's business (backend/api/policy.py), not this function's.
+    """
     platform: Platform = request.app[PLATFORM]
     header = request.headers.get("Authorization", "")
     token = platform.settings.api_token
@@ -87,19 +88,14 @@ async def auth_middleware(request: web.Request, handler: Any) -> web.StreamRespo
         given = header[len("Bearer "):].strip()
         # An unset token never authenticates, whatever is sent.
         if token and hmac.compare_digest(given.encode(), token.encode()):
-            request["principal"] = Principal("service", "service")
-            return await handler(request)
+            return SERVICE
         raise Unauthorized("访问令牌无效。")
-    if request.path.startswith(SERVICE_ONLY_PREFIXES):
-        raise Unauthorized("请提供有效的访问令牌。")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        principal = await staff_for_token(platform, cookie)
-        if principal is not None:
-            request["principal"] = principal
-            return await handler(request)
-    raise Unauthorized("请先登录或提供有效的访问令牌。")
+        return await staff_for_token(platform, cookie)
+    return None
 
 
 def principal(request: web.Request) -> Principal:
+    """The caller the access middleware authenticated (ANONYMOUS on public routes)."""
     return request["principal"]

@@ -15,19 +15,22 @@ from datetime import date, datetime, timedelta
 
 from aiohttp import web
 from pydantic import BaseModel, Field, root_validator, validator
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import identifiers
-from backend.api import PLATFORM
-from backend.api.auth import principal
+from backend.api import PLATFORM, scope
+from backend.api.auth import Principal, principal
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body
 from backend.context import Platform
 from backend.errors import NotFound
+from backend.models import Outage
 from backend.models.outages import OUTAGE_TYPES
 from backend.outages import (
     SELF_CHECK_ADVICE,
     TRANSITIONS,
     NewOutage,
+    OutageGuard,
     apply_event,
     for_account,
     for_areas,
@@ -192,6 +195,14 @@ def _outage_id(request: web.Request) -> int:
     return int(raw)
 
 
+def _guard(who: Principal) -> OutageGuard:
+    """The OUTAGE scope check, applied where the notice is built or loaded."""
+    async def check(session: AsyncSession, outage: Outage) -> None:
+        await scope.outage(session, who, outage)
+
+    return check
+
+
 @routes.op("GET", "/api/outages", "Outage notices affecting an account or an area on a local day",
            query=OutageQuery,
            responses={200: "Notices (maybe none, then with self-check advice)",
@@ -207,6 +218,7 @@ async def get_outages(request: web.Request) -> web.Response:
     query: dict[str, str | None] = {}
     async with platform.sessions() as session:
         if q.account_no:
+            await scope.account_no(session, principal(request), q.account_no)
             transformer, notices = await for_account(session, q.account_no, day, now)
             query = {"account_no": mask_account_no(q.account_no), "transformer_area": transformer}
         elif q.ids():
@@ -227,12 +239,12 @@ async def get_outages(request: web.Request) -> web.Response:
                       422: "Invalid input or unknown area"})
 async def post_outage(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
-    principal(request).require_role("supervisor", "admin")
+    who = principal(request)
     body = await read_body(request, OutageCreate)
     new = NewOutage(type=body.type, start_at=body.start_at, expected_end_at=body.expected_end_at,
                     reason=body.reason, line=body.line, area_text=body.area_text, unit_id=body.unit,
                     scopes=[(s.area_id, (s.transformer_area or "").strip() or None) for s in body.scopes])
-    outage_id, warnings = await publish(platform, new)
+    outage_id, warnings = await publish(platform, new, _guard(who))
     async with platform.sessions() as session:
         view = notice_view(platform, await load_outage(session, outage_id))
     return json_response({**view, "warnings": warnings}, status=201,
@@ -246,10 +258,10 @@ async def post_outage(request: web.Request) -> web.Response:
                       422: "Invalid input"})
 async def post_outage_event(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
-    principal(request).require_role("supervisor", "admin")
+    who = principal(request)
     outage_id = _outage_id(request)
     body = await read_body(request, OutageEventIn)
-    await apply_event(platform, outage_id, body.kind, body.at)
+    await apply_event(platform, outage_id, body.kind, body.at, _guard(who))
     async with platform.sessions() as session:
         view = notice_view(platform, await load_outage(session, outage_id))
     return json_response(view)

@@ -1,7 +1,8 @@
 """The agents' side of a conversation: claim, speak, release, close.
 
-Callers: a staff session of an agent, supervisor or admin, or the service token
-(a system agent, `held_by` "service"). The rules live in backend/router/takeover.py:
+Callers: a staff session of an agent or supervisor, or the service token
+(a system agent, `held_by` "service"), as the access table says (backend/api/policy.py).
+The rules live in backend/router/takeover.py:
 claim → 200, held by another → 409; a line from anyone but the holder → 403
 (nobody holds it → 409); release back to the assistant and close tell the
 customer through the channel's delivery. A supervisor or admin may release or
@@ -23,7 +24,7 @@ from backend.router import ROUTER
 from backend.router.takeover import SUPERVISING_ROLES, Holder
 
 routes = ApiRoutes("conversations")
-STAFF_ROLES = ("agent", "supervisor", "admin")
+STAFF_ROLES = ("agent", "supervisor", "admin")  # the console's own role checks import it
 
 
 class AgentLine(BaseModel):
@@ -37,8 +38,8 @@ class AgentLine(BaseModel):
 
 
 def _holder(request: web.Request) -> Holder:
+    """The caller as a holder; which roles may act at all is the access table's (backend/api/policy.py)."""
     who = principal(request)
-    who.require_role(*STAFF_ROLES)
     return Holder(who.actor, who.user_id, supervising=who.kind == "service" or who.role in SUPERVISING_ROLES)
 
 

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from aiohttp import web
 from pydantic import Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.api import PLATFORM
+from backend.api import PLATFORM, scope
 from backend.api.auth import principal
+from backend.api.policy import STEP_ROLES
 from backend.api.registry import ApiRoutes
 from backend.api.scope import require_unit, visible_unit
 from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
+from backend.models import Ticket
 from backend.tickets.intake import create_ticket
 from backend.tickets.progress import add_event
 from backend.tickets.queries import TicketFilter, list_tickets, load_ticket
@@ -31,9 +34,11 @@ def _key(request: web.Request) -> str | None:
 
 
 async def _detail(platform: Platform, request: web.Request, row_id: int) -> dict:
+    """The ticket as the caller may see it; a replay of another unit's ticket is refused here."""
     who = principal(request)
     async with platform.sessions() as session:
         ticket = await load_ticket(session, row_id=row_id)
+        await scope.ticket(session, who, ticket)
         return detail_view(ticket, reveal=who.kind == "staff")
 
 
@@ -44,8 +49,13 @@ async def _detail(platform: Platform, request: web.Request, row_id: int) -> dict
 async def post_ticket(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     body = await read_body(request, TicketCreate)
-    row_id, replayed = await create_ticket(platform, body, actor=principal(request).actor,
-                                           idempotency_key=_key(request))
+    who = principal(request)
+
+    async def guard(session: AsyncSession, ticket: Ticket) -> None:
+        await scope.new_ticket(session, who, ticket, body.parent_id)
+
+    row_id, replayed = await create_ticket(platform, body, actor=who.actor,
+                                           idempotency_key=_key(request), guard=guard)
     view = await _detail(platform, request, row_id)
     headers = {"Location": f"/api/tickets/{view['id']}", "Idempotent-Replayed": str(replayed).lower()}
     return json_response(view, status=201, headers=headers)
@@ -70,7 +80,7 @@ async def get_ticket(request: web.Request) -> web.Response:
     who = principal(request)
     async with platform.sessions() as session:
         ticket = await load_ticket(session, ticket_no=request.match_info["id"])
-        await require_unit(session, who, ticket.unit_id)
+        await scope.ticket(session, who, ticket)
         return json_response(detail_view(ticket, reveal=who.kind == "staff"))
 
 
@@ -82,11 +92,11 @@ async def post_event(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     body = await read_body(request, TicketEventCreate)
     who = principal(request)
-    if body.kind in ("grade", "reopen"):
-        who.require_role("supervisor", "admin")
+    if body.kind in STEP_ROLES:
+        who.require_role(*STEP_ROLES[body.kind])
     async with platform.sessions() as session:
         ticket = await load_ticket(session, ticket_no=request.match_info["id"])
-        await require_unit(session, who, ticket.unit_id)
+        await scope.ticket(session, who, ticket)
         if body.kind == "dispatch" and body.unit:
             await require_unit(session, who, body.unit)
     row_id, replayed = await add_event(platform, request.match_info["id"], body, actor=who.actor,

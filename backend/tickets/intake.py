@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -46,6 +47,8 @@ from glossary.names import SITE_CLASSES
 # Types whose handling needs a way to reach the customer.
 NEEDS_PHONE = ("fault_repair", "service_request", "consultation", "complaint", "urge")
 MANUAL_DISPATCH_NOTE = "地点未能匹配到供电区域，需人工派单"
+# The caller's check of the built ticket before it is committed (the access scope, backend/api/scope.py).
+Guard = Callable[[AsyncSession, Ticket], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,12 @@ def request_hash(body: TicketCreate) -> str:
 
 
 async def create_ticket(platform: Platform, body: TicketCreate, *, actor: str,
-                        idempotency_key: str | None = None) -> tuple[int, bool]:
-    """Create the ticket; return its row id and whether this was a replay."""
+                        idempotency_key: str | None = None, guard: Guard | None = None) -> tuple[int, bool]:
+    """Create the ticket; return its row id and whether this was a replay.
+
+    `guard` sees the ticket once it is placed (unit, account, parent) and before
+    anything is committed; what it raises undoes the whole creation.
+    """
     digest = request_hash(body)
     async with platform.sessions() as session:
         if idempotency_key:
@@ -79,6 +86,8 @@ async def create_ticket(platform: Platform, body: TicketCreate, *, actor: str,
             await session.flush()
             ticket.ticket_no = ticket_number(ticket.created_at.astimezone(TZ).date(), ticket.id)
             await _after_insert(platform, session, ticket, body, actor, manual)
+            if guard is not None:
+                await guard(session, ticket)
             await session.commit()
         except IntegrityError:
             await session.rollback()

@@ -1,0 +1,209 @@
+"""The access table (backend/api/policy.py) walked route by route.
+
+Generated from the table and the application's router, so a route added
+without an entry, or an entry left behind by a removed route, fails here:
+- every registered route has an entry, and every entry a route;
+- every route is called anonymously, with the service token and as each staff
+  role of unit A (汾口供电所), and answers as the table says: 401 without
+  credentials, 403 `role_not_allowed` for a caller the rule does not name,
+  and otherwise never an access refusal on A's own records;
+- every route whose scope concerns a record (ticket, outage, account, a new
+  ticket, a subtree list) is called on unit B's record (千岛湖供电所, the
+  sibling station): staff of A get 403 `outside_unit`, admins and the
+  service token do not.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from backend.api import scope
+from backend.api.auth import hash_token
+from backend.api.policy import ADMIN, AGENT, POLICY, PUBLIC, SERVICE, SUPERVISOR
+from backend.models import Account, StaffSession, StaffUser
+from tests.backend.tickets.helpers import REPAIR
+from tests.backend.units_fixture import seed_units
+
+UNIT_A, UNIT_B = "33012702", "33012701"
+ACCOUNT_A, ACCOUNT_B = "3301234567891", "3301234567890"  # B's is the fixture's (坪山社区)
+LAST4 = "5678"
+ROLES = (AGENT, SUPERVISOR, ADMIN)
+REFUSALS = {"unauthorized", "role_not_allowed", "no_access_rule"}
+NOTICE = {"type": "planned", "start_at": "2026-03-20T08:00:00+08:00",
+          "expected_end_at": "2026-03-20T18:00:00+08:00", "reason": "线路检修"}
+
+
+@dataclass
+class Unit:
+    """One unit's records, as the requests name them."""
+
+    ticket: str
+    outage: int
+    account: str
+    area_id: int
+    area: str
+    unit: str
+    conversation: str
+
+
+@dataclass
+class Call:
+    """One request: path parameters are filled from the unit's records."""
+
+    body: Callable[[Unit], Any] | None = None
+    query: Callable[[Unit], dict[str, str]] = field(default=lambda u: {})
+
+
+# How to call a route so that its handler reaches the record check. Routes whose
+# scope concerns a record must have one; the others are called without a body.
+CALLS: dict[tuple[str, str], Call] = {
+    ("POST", "/api/tickets"): Call(body=lambda u: {**REPAIR, "area": u.area}),
+    ("GET", "/api/tickets"): Call(query=lambda u: {"unit": u.unit}),
+    ("GET", "/api/tickets/{id}"): Call(),
+    ("POST", "/api/tickets/{id}/events"): Call(body=lambda u: {"kind": "note", "note": "已联系客户"}),
+    ("GET", "/api/kpi"): Call(query=lambda u: {"unit": u.unit}),
+    ("GET", "/api/outages"): Call(query=lambda u: {"account_no": u.account}),
+    ("POST", "/api/outages"): Call(body=lambda u: {**NOTICE, "scopes": [{"area_id": u.area_id}]}),
+    ("POST", "/api/outages/{id}/events"): Call(body=lambda u: {"kind": "cancel"}),
+    ("POST", "/api/accounts/verify"): Call(body=lambda u: {"account_no": u.account, "phone_last4": LAST4}),
+    ("GET", "/api/accounts/{account_no}"): Call(query=lambda u: {"phone_last4": LAST4}),
+    ("GET", "/api/accounts/{account_no}/bills"): Call(query=lambda u: {"phone_last4": LAST4}),
+}
+# Further ways into another unit's records through one route.
+EXTRA_B_CALLS: list[tuple[str, str, Call]] = [
+    ("POST", "/api/tickets", Call(body=lambda u: {**REPAIR, "area": "下姜村",
+                                                  "customer": {"phone": "13812345678", "account_no": u.account}})),
+    ("POST", "/api/tickets", Call(body=lambda u: {"type": "urge", "channel": "web", "description": "催一下",
+                                                  "customer": {"phone": "13812345678"}, "parent_id": u.ticket})),
+]
+CHECKED_ON_B = set(scope.RECORD_SCOPES) | {scope.NEW_TICKET, scope.SUBTREE}
+
+
+def routes_of(app) -> set[tuple[str, str]]:
+    """(method, canonical template) of every route the application serves; HEAD is judged as GET."""
+    return {(route.method, resource.canonical) for resource in app.router.resources()
+            for route in resource if route.method != "HEAD"}
+
+
+def path_for(template: str, rule_scope: str, unit: Unit) -> str:
+    """The template with its parameters filled from the unit's records."""
+    ids = {scope.TICKET: unit.ticket, scope.OUTAGE: str(unit.outage), scope.CONVERSATION: unit.conversation}
+    values = {"id": ids.get(rule_scope, "1"), "account_no": unit.account, "key": "zhejiang"}
+    path = re.sub(r"\{(\w+)[^}]*\}", lambda m: values.get(m.group(1), "x"), template)
+    return path + "/chat.css" if template.startswith("/static/chat") else path
+
+
+@pytest.fixture
+async def world(client, auth, platform, clock) -> dict[str, Unit]:
+    """Units A and B, each with a ticket, an outage notice and an account; A's staff of every role."""
+    await seed_units(platform)
+    async with platform.sessions() as session:
+        session.add(Account(account_no=ACCOUNT_A, name="张三", phone="13912345678", address="淳安县枫树岭镇下姜村5号",
+                            area_id=2, transformer_area="下姜1号台区", tariff="zhejiang"))
+        for role in ROLES:
+            session.add(StaffUser(username=f"a_{role}", display_name=role, password_hash="x", role=role,
+                                  unit_id=UNIT_A))
+        await session.commit()
+    handoff = await client.post("/api/conversations/handoffs", headers=auth,
+                                json={"channel": "web", "sender_id": "c-walk", "reason": "request_human"})
+    conversation = (await handoff.json())["id"]
+    units = {}
+    for name, area_id, area, account in (("A", 2, "下姜村", ACCOUNT_A), ("B", 1, "坪山社区", ACCOUNT_B)):
+        ticket = await (await client.post("/api/tickets", headers=auth, json={**REPAIR, "area": area})).json()
+        outage = await (await client.post("/api/outages", headers=auth,
+                                          json={**NOTICE, "scopes": [{"area_id": area_id}]})).json()
+        units[name] = Unit(ticket["id"], outage["id"], account, area_id, area, ticket["unit"]["id"], conversation)
+    assert units["A"].unit == UNIT_A and units["B"].unit == UNIT_B
+    return units
+
+
+async def credentials(platform, clock, auth, caller: str) -> dict[str, str]:
+    """Headers for a caller; each staff call gets a fresh session (logout ends one)."""
+    if caller == "anonymous":
+        return {}
+    if caller == SERVICE:
+        return auth
+    token = secrets.token_urlsafe(16)
+    async with platform.sessions() as session:
+        user_id = await session.scalar(select(StaffUser.id).where(StaffUser.username == f"a_{caller}"))
+        session.add(StaffSession(token_hash=hash_token(token), user_id=user_id,
+                                 expires_at=clock() + timedelta(hours=8)))
+        await session.commit()
+    return {"Cookie": f"session={token}"}
+
+
+async def call(client, method: str, template: str, rule_scope: str, unit: Unit, how: Call,
+               headers: dict[str, str]) -> tuple[int, str | None]:
+    """Make the request; the status and the JSON error code, if any."""
+    kwargs: dict[str, Any] = {"headers": headers, "params": how.query(unit)}
+    if how.body is not None:
+        kwargs["json"] = how.body(unit)
+    resp = await client.request(method, path_for(template, rule_scope, unit), **kwargs)
+    code = None
+    if resp.content_type == "application/json":
+        body = await resp.json()
+        code = body["error"]["code"] if isinstance(body, dict) and isinstance(body.get("error"), dict) else None
+    return resp.status, code
+
+
+async def test_every_route_has_an_entry_and_every_entry_a_route(client):
+    served = routes_of(client.server.app)
+    assert served - set(POLICY) == set(), "routes without an access rule: add them to backend/api/policy.py"
+    assert set(POLICY) - served == set(), "access rules for routes that do not exist"
+    for key, rule in POLICY.items():
+        assert rule.scope in scope.SCOPES, key
+        assert rule.who and rule.who <= {PUBLIC, SERVICE, *ROLES}, key
+        if rule.scope in CHECKED_ON_B:
+            assert key in CALLS, f"{key}: say in CALLS how to reach its record check"
+
+
+async def test_each_caller_gets_the_tables_verdict(client, auth, platform, clock, world):
+    for (method, template), rule in POLICY.items():
+        how = CALLS.get((method, template), Call())
+        for caller in ("anonymous", SERVICE, *ROLES):
+            headers = await credentials(platform, clock, auth, caller)
+            status, code = await call(client, method, template, rule.scope, world["A"], how, headers)
+            where = (method, template, caller, status, code)
+            if PUBLIC in rule.who:
+                assert code not in REFUSALS and status != 401, where
+            elif caller == "anonymous":
+                assert status == 401 and code == "unauthorized", where
+            elif caller in rule.who:
+                assert code not in REFUSALS | {"outside_unit"}, where
+            else:
+                assert status == 403 and code == "role_not_allowed", where
+
+
+async def test_another_units_records_are_refused_to_unit_staff(client, auth, platform, clock, world):
+    calls = [(m, t, CALLS[(m, t)]) for (m, t), r in POLICY.items() if r.scope in CHECKED_ON_B] + EXTRA_B_CALLS
+    checked = 0
+    for method, template, how in calls:
+        rule = POLICY[(method, template)]
+        for caller in (SERVICE, *ROLES):
+            if caller not in rule.who:
+                continue
+            headers = await credentials(platform, clock, auth, caller)
+            status, code = await call(client, method, template, rule.scope, world["B"], how, headers)
+            where = (method, template, caller, status, code)
+            if caller in (SERVICE, ADMIN):
+                assert code not in REFUSALS | {"outside_unit"}, where
+            else:
+                assert status == 403 and code == "outside_unit", where
+                checked += 1
+    assert checked >= 15
+
+
+async def test_staff_sessions_are_refused_on_service_only_routes(client, platform, clock, auth, world):
+    headers = await credentials(platform, clock, auth, SUPERVISOR)
+    for path in ("/api/conversations/handoffs", "/webhooks/ivr"):
+        resp = await client.post(path, json={}, headers=headers)
+        body = await resp.json()
+        assert resp.status == 403 and body["error"]["code"] == "role_not_allowed"
+        assert "仅供系统服务调用" in body["error"]["message"]
