@@ -28,6 +28,9 @@ from backend.api.errors import error_middleware
 from backend.api.policy import access_middleware
 from backend.api.registry import openapi_document
 from backend.channels import ivr, wechat
+from backend.console import api_routes as console_api_routes
+from backend.console import routes as console_routes
+from backend.console import setup as console_setup
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
 from backend.router import ConversationRouter, install_router
@@ -39,7 +42,7 @@ log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
-                chat.routes]
+                chat.routes, console_routes, console_api_routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
@@ -65,6 +68,7 @@ def create_app(platform: Platform) -> web.Application:
         app.add_routes(table)
     complaint_form.setup(app, platform)
     chat.setup(app, platform)
+    console_setup(app)
     install_router(app, ConversationRouter.build(platform))
     wechat.setup(app)  # after the router: registers the channel's Delivery with its outbox
     app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")

@@ -108,6 +108,13 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/conversations/{id}/messages"): _rule(HOTLINE, scope.CONVERSATION, "holder only"),
     ("POST", "/api/conversations/{id}/release"): _rule(HOTLINE, scope.CONVERSATION, "holder or supervisor"),
     ("POST", "/api/conversations/{id}/close"): _rule(HOTLINE, scope.CONVERSATION, "holder or supervisor"),
+    ("POST", "/api/conversations/{id}/transfer"): _rule(HOTLINE, scope.CONVERSATION, "holder or supervisor"),
+    ("GET", "/api/conversations/{id}/assist"): _rule(HOTLINE, scope.CONVERSATION, "masked tickets only"),
+    # the staff console (backend/console/): the page checks the session itself (302 to the login)
+    ("GET", "/console/login"): _rule(_PUBLIC, scope.NONE),
+    ("GET", "/console"): _rule(_PUBLIC, scope.OWN_SESSION, "no session: 302 to /console/login"),
+    ("GET", "/console/events"): _rule(STAFF, scope.CONVERSATION, "Server-Sent Events"),
+    ("GET", "/static/console"): _rule(_PUBLIC, scope.NONE),
     # customer doors
     ("GET", "/complaint"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
     ("POST", "/api/public/complaints"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN, "rate-limited per address"),
