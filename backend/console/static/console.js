@@ -122,7 +122,7 @@
     els.title.textContent = view.title(c);
     els.state.textContent = (T.states[c.state] || c.state) +
       (c.state === "agent" ? "，" + view.fill(T.heldBy, { name: mine ? T.senderMe : view.staffName(c.held_by) }) : "");
-    els.claim.disabled = !(c.state === "bot" || c.state === "waiting_agent");
+    els.claim.disabled = mine || c.state === "closed";  // held by another: a click says so (409)
     els.release.disabled = els.transferTo.disabled = $("transfer-go").disabled = !(mine || (supervising && c.state === "agent"));
     els.close.disabled = c.state === "closed" || (c.state === "agent" && !mine && !supervising);
     els.reply.disabled = els.send.disabled = els.canned.disabled = !mine;

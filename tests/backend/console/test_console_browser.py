@@ -1,0 +1,104 @@
+"""The console in a real browser (Debian's Chromium through Playwright), three people at once:
+a customer on /chat, agent1 and agent2 on /console, against a live backend and the fake Rasa.
+
+Skips (with the reason) only when no chromium exists; under CI=1 that fails instead.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from backend.console import wording as say
+from glossary import wording
+from tests.backend.console.conftest import PASSWORD, seed_staff
+from tests.backend.web.chat_fixtures import phone_page, require_chromium
+from tests.backend.web.test_chat_browser import BOT_HELLO, say_to_chat, wait_for_count
+
+pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
+DESK = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN"}
+
+
+@pytest.fixture(autouse=True)
+def chromium() -> str:
+    return require_chromium()
+
+
+async def desk_page(browser, base: str, username: str):
+    """A new agent's browser (its own context: no shared cookies), logged in through /console/login."""
+    context = await browser.new_context(**DESK)
+    page = await context.new_page()
+    page.problems = []
+    page.on("console", lambda m: ("Content Security Policy" in m.text or m.type == "error")
+            and not m.location.get("url", "").endswith("/favicon.ico")
+            and page.problems.append(f"{m.text} ({m.location.get('url')})"))
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    await page.goto(base + "/console")
+    assert page.url.endswith("/console/login")  # no session yet: sent to the login page
+    await page.fill("#username", username)
+    await page.fill("#password", "wrong")
+    await page.click("#submit")
+    await page.wait_for_selector("#error:has-text('用户名或密码不正确')")
+    page.problems.clear()  # the browser logs the refused login's 401 itself
+    await page.fill("#password", PASSWORD.format(username=username))
+    await page.press("#password", "Enter")
+    await page.wait_for_url(base + "/console")
+    await page.wait_for_selector("#live[data-state='live']")
+    return page
+
+
+async def test_an_agent_takes_a_chat_over_live_and_hands_it_back(browser, live_chat, fake_rasa, platform):
+    platform.rules = replace(platform.rules, console=replace(platform.rules.console, poll_seconds=0.2))
+    await seed_staff(platform)
+    agent1 = await desk_page(browser, live_chat.url, "agent1")
+    assert "李客服" in await agent1.text_content("header.top")
+    assert say.NAV_SOON in await agent1.text_content("header.top nav")
+
+    customer = await phone_page(browser)
+    await customer.goto(live_chat.url + "/chat")
+    await customer.click("#privacy-ok")
+    await customer.wait_for_selector("#status[data-state='bot']")
+    await say_to_chat(customer, "转人工")
+    await customer.wait_for_selector("#status[data-state='waiting_agent']")
+
+    # The waiting conversation appears in agent1's queue without a reload.
+    entry = "#list button.state-waiting_agent"
+    await agent1.wait_for_selector(entry)
+    assert say.REASONS["request_human"] in await agent1.text_content(entry)
+    assert "第1位" in await agent1.text_content(entry)
+    agent2 = await desk_page(browser, live_chat.url, "agent2")
+    await agent2.click(entry)
+    await agent1.click(entry)
+    await agent1.wait_for_selector("#lines .line.customer .bubble:has-text('转人工')")
+    assert "识别意图" in await agent1.text_content("#lines .line.customer .intent")
+    await agent1.click("#claim")
+    await agent1.wait_for_selector("#conv-state:has-text('人工接待中')")
+
+    # agent2 had it open too: a claim now is refused in words.
+    await agent2.click("#claim")
+    await agent2.wait_for_selector("#error:has-text('已由其他客服接入')")
+    assert await agent2.is_disabled("#reply")
+    assert [p for p in agent2.problems if "409 (Conflict)" not in p] == []  # the browser logs the refusal
+    agent2.problems.clear()
+
+    # agent1's reply reaches the customer's page.
+    await customer.wait_for_selector("#status[data-state='agent']")
+    await agent1.fill("#reply", "您好，我是人工客服，请问您家停电多久了？")
+    await agent1.press("#reply", "Enter")
+    await wait_for_count(customer, "您好，我是人工客服，请问您家停电多久了？", 1)
+    await agent1.wait_for_selector("#lines .line.agent .label:has-text('人工客服（我）')")
+
+    # The customer's next line reaches agent1 live, and never the assistant.
+    received = fake_rasa.messages()
+    await say_to_chat(customer, "已经停了两个小时了")
+    await agent1.wait_for_selector("#lines .line.customer .bubble:has-text('已经停了两个小时了')")
+    assert fake_rasa.messages() == received
+
+    # Back to the assistant: the customer is told, and the next message is the bot's again.
+    await agent1.click("#release")
+    await agent1.wait_for_selector("#conv-state:has-text('智能客服接待中')")
+    await wait_for_count(customer, wording.BACK_TO_ASSISTANT[0], 1)
+    await say_to_chat(customer, "我家停电了")
+    await wait_for_count(customer, BOT_HELLO, 1)
+    assert fake_rasa.messages() == [*received, "我家停电了"]
+    assert agent1.problems == [] and agent2.problems == [] and customer.problems == []
