@@ -105,14 +105,18 @@
   function addLines(lines) {
     var fresh = false;
     (lines || []).slice().sort(function (a, b) { return a.seq - b.seq; }).forEach(function (line) {
-      if (seqs[line.seq]) { return; }
+      if (seqs[line.seq]) { markDelivered(line); return; }
       seqs[line.seq] = true;
       maxSeq = Math.max(maxSeq, line.seq);
       els.lines.appendChild(view.line(line));
       if (line.sender === "customer") { fresh = true; }
     });
     els.lines.scrollTop = els.lines.scrollHeight;
-    if (fresh) { clearTimeout(assistTimer); assistTimer = setTimeout(loadAssist, 300); }
+    if (fresh) { clearTimeout(assistTimer); assistTimer = setTimeout(freshCustomerLine, 300); }
+  }
+  function markDelivered(line) {  // a line the channel has handed over since it was drawn
+    var drawn = els.lines.querySelector("li[data-seq='" + line.seq + "'] .pending");
+    if (drawn && !line.pending_delivery) { drawn.parentNode.removeChild(drawn); }
   }
   function renderView() {
     var c = conversations[openId];
@@ -142,6 +146,10 @@
       renderView();
       renderList();
     });
+  }
+  function freshCustomerLine() {
+    loadAssist();
+    if (els.lines.querySelector(".pending")) { loadDetail(); }  // the customer's turn took the lines waiting for it
   }
   function loadAssist() {
     var id = openId;
