@@ -26,5 +26,36 @@ def test_free_text_masks_every_identifier():
     assert mask_text(text) == "我的户号******7890，手机138****5678，身份证330102********1234"
 
 
+@pytest.mark.parametrize("said, shown", [
+    ("电话138.1234.5678", "电话138****5678"),
+    ("电话 1 3 8 1 2 3 4 5 6 7 8", "电话 138****5678"),
+    ("手机１３８１２３４５６７８", "手机138****5678"),
+    ("我手机幺三八一二三四五六七八", "我手机138****5678"),
+    ("号码是一三八 一二三四 五六七八", "号码是138****5678"),
+    ("座机0571-87654321", "座机057****4321"),
+    ("户号3301 2345 67890", "户号******7890"),
+    ("户号3301-234-567", "户号******4567"),
+    ("户号三三零一二三四五六七", "户号******4567"),
+    ("住在幸福里小区3幢2单元501室", "住在幸福里小区****"),
+    ("屏门村二十三号停电", "屏门村****停电"),
+    ("文三路88号门口电线断了", "文三路****门口电线断了"),
+])
+def test_free_text_masks_every_spelling_customers_use(said, shown):
+    assert mask_text(said) == shown
+
+
+@pytest.mark.parametrize("text", [
+    "2026-11-29 20:53:23,123 INFO backend.router sweep done",  # a log line's time is not a 户号
+    "工单GD20261130000057已受理",
+    "工单号G D，二零二六，幺幺三零，零零零，零五七",  # a ticket number read out on the hotline
+    "金额1234.56元，共3.5度",
+    "村里2个变压器，小区一共三幢楼",
+    "地铁三号线附近，第一组路灯坏了",
+    "2026年11月29日20时停电",
+])
+def test_free_text_leaves_dates_tickets_amounts_and_ordinary_words(text):
+    assert mask_text(text) == text
+
+
 def test_free_text_leaves_ordinary_numbers():
     assert mask_text("停电3小时，损失200元") == "停电3小时，损失200元"
