@@ -25,7 +25,8 @@ compared with what this feed sent before (state, holder, waiting_since,
 updated_at, last seq). The overlap covers a transaction that committed after a
 later one; comparing signatures keeps it from being sent twice.
 
-Authority: the staff session cookie (agent, supervisor, admin); none → 401.
+Authority: the staff session cookie; none → 401. Only those the access table
+lets read conversations (agents, supervisors) get a stream; others → 403.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ from sqlalchemy import func, select
 from backend.api import PLATFORM
 from backend.api.conversations import _line, _view
 from backend.api.errors import error_response
-from backend.console.pages import CONSOLE_ROLES, EVENTS_PATH, routes, staff_of
+from backend.console import wording as say
+from backend.console.pages import EVENTS_PATH, routes, serves_customers, staff_of
 from backend.context import Platform
 from backend.models import Conversation, Message
 from backend.tickets.views import iso
@@ -121,8 +123,8 @@ async def events(request: web.Request) -> web.StreamResponse:
     who = await staff_of(request)
     if who is None:
         return error_response(401, "unauthorized", "请先登录。")
-    if who.role not in CONSOLE_ROLES:
-        return error_response(403, "forbidden", "您的账号没有执行该操作的权限。")
+    if not serves_customers(who):  # the same rule as reading a conversation through the API
+        return error_response(403, "role_not_allowed", say.NOT_SERVING)
     platform: Platform = request.app[PLATFORM]
     rules = platform.rules.console
     try:

@@ -7,7 +7,10 @@ Every sentence is in backend/console/wording.py.
 
 Authority: the staff session cookie of POST /api/auth/login (backend/api/staff.py).
 /console without a valid session is a 302 to /console/login; a role other than
-agent, supervisor or admin gets a 403 page. /console/… is outside /api/, so the
+agent, supervisor or admin gets a 403 page. Whether the member may read and
+serve conversations is the access table's (backend/api/policy.py, the rule of
+GET /api/conversations/{id}): an admin gets the shell with a sentence instead
+of the queues, and the feed refuses them too. /console/… is outside /api/, so the
 auth middleware does not look at it: these handlers check the cookie
 themselves (`staff_of`), and so does the live feed (backend/console/feed.py).
 The page then calls /api/… with the same cookie.
@@ -22,6 +25,7 @@ from aiohttp import web
 
 from backend.api import PLATFORM
 from backend.api.auth import SESSION_COOKIE, Principal, staff_for_token
+from backend.api.policy import POLICY
 from backend.api.registry import ApiRoutes
 from backend.console import wording as say
 from backend.context import Platform
@@ -56,6 +60,11 @@ async def staff_of(request: web.Request) -> Principal | None:
     return await staff_for_token(request.app[PLATFORM], token)
 
 
+def serves_customers(who: Principal) -> bool:
+    """Whether the access table lets this caller read conversations (admins administer, they do not serve)."""
+    return POLICY[("GET", "/api/conversations/{id}")].admits(who.kind, who.role)
+
+
 def _page(html: str, status: int = 200) -> web.Response:
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8",
                         headers=SECURITY_HEADERS)
@@ -87,7 +96,7 @@ async def console_page(request: web.Request) -> web.Response:
         user = await session.get(StaffUser, who.user_id)
         unit = await session.get(Unit, who.unit_id) if who.unit_id else None
     name = user.display_name if user else who.name
-    config = {"me": {"actor": who.actor, "username": who.name, "role": who.role},
+    config = {"me": {"actor": who.actor, "username": who.name, "role": who.role}, "serves": serves_customers(who),
               "events": EVENTS_PATH, "login": LOGIN_PATH, "logout": "/api/auth/logout",
               "canned": [{"title": t, "text": x} for t, x in say.CANNED_REPLIES], "texts": say.page_texts()}
     return _page(CONSOLE_PAGE.substitute(

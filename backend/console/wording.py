@@ -33,6 +33,8 @@ NAV_DASHBOARD = "看板"
 NAV_SOON = "即将上线"
 LOGOUT = "退出登录"
 FORBIDDEN = "您的账号没有使用客服工作台的权限。"
+NOT_SERVING = "您的账号不接待客户会话：会话列表仅向客服和班长开放。"
+NEW_WAITING = "新的排队会话：{channel}，{reason}"
 
 # Queues (tabs) and the channel filter.
 QUEUES = {"waiting": "排队中", "mine": "我接待的", "bot": "智能客服接待中", "all": "全部"}
@@ -165,5 +167,5 @@ def page_texts() -> dict[str, object]:
         "suggestionNone": SUGGESTION_NONE, "suggestionNoReply": SUGGESTION_NO_REPLY,
         "assistantDown": ASSISTANT_DOWN, "ticketsNone": TICKETS_NONE, "ticketNext": TICKET_NEXT,
         "ticketOverdue": TICKET_OVERDUE, "ticketThis": TICKET_THIS, "ticketSameCustomer": TICKET_SAME_CUSTOMER,
-        "errors": ERRORS,
+        "errors": ERRORS, "notServing": NOT_SERVING, "newWaiting": NEW_WAITING,
     }

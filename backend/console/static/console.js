@@ -16,7 +16,7 @@
               release: $("release"), close: $("close"), transfer: $("transfer"), transferTo: $("transfer-to"),
               notice: $("notice"), error: $("error"), lines: $("lines"), composer: $("composer"), reply: $("reply"),
               canned: $("canned"), send: $("send"), suggestion: $("suggestion"), tickets: $("tickets"),
-              info: $("customer-info"), extra: $("customer-extra"), logout: $("logout") };
+              info: $("customer-info"), extra: $("customer-extra"), logout: $("logout"), announce: $("announce") };
   var QUEUES = ["waiting", "mine", "bot", "all"];
   var conversations = {}, queue = "waiting", channel = "";
   var openId = null, seqs = {}, maxSeq = 0, assistTimer = null;
@@ -235,7 +235,11 @@
       if (openId) { loadDetail(); }
     });
     source.addEventListener("conversation", function (event) {
-      var c = JSON.parse(event.data);
+      var c = JSON.parse(event.data), before = conversations[c.id];
+      if (c.state === "waiting_agent" && (!before || before.state !== "waiting_agent")) {  // said, not only drawn
+        els.announce.textContent = view.fill(T.newWaiting, { channel: T.channels[c.channel] || c.channel,
+                                                              reason: T.reasons[c.handoff_reason] || c.handoff_reason || "" });
+      }
       upsert(c);
       renderList();
       if (c.id === openId) { renderView(); }
@@ -260,6 +264,7 @@
   QUEUES.forEach(function (name) {
     var tab = document.createElement("button");
     tab.type = "button"; tab.setAttribute("role", "tab"); tab.setAttribute("data-queue", name);
+    tab.setAttribute("aria-controls", "list");
     tab.addEventListener("click", function () { queue = name; renderList(); });
     els.tabs.appendChild(tab);
   });
@@ -274,6 +279,7 @@
     if (button) { openConversation(button.getAttribute("data-id")); }
   });
   renderList();
+  if (!config.serves) { els.live.setAttribute("data-state", "offline"); els.liveText.textContent = T.notServing; return; }
   connectFeed();
   setInterval(renderList, 30000);  // waiting times move on
 }());

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from backend.api.auth import hash_token
 from backend.console import wording as say
 from backend.console.suggestions import response_text
-from backend.models import Conversation, StaffUser
+from backend.models import Conversation, StaffSession, StaffUser
 from tests.backend.console.conftest import PASSWORD
 from tests.backend.router.conftest import SERVICE
 from tests.backend.tickets.helpers import REPAIR
@@ -181,3 +183,19 @@ async def test_every_transcript_line_moves_the_conversations_updated_at(backend,
     async with platform.sessions() as session:
         stored = await session.scalar(select(Conversation).where(Conversation.id == conversation.id))
     assert stored.updated_at == clock.now
+
+
+async def test_an_admin_gets_the_shell_but_no_conversations(backend, agents, platform, clock):
+    async with platform.sessions() as session:
+        admin = StaffUser(username="root", display_name="管理员", role="admin", unit_id="33", password_hash="-")
+        session.add(admin)
+        await session.flush()
+        session.add(StaffSession(token_hash=hash_token("admin-token"), user_id=admin.id, created_at=clock(),
+                                 expires_at=clock() + timedelta(hours=1)))
+        await session.commit()
+    cookie = {"Cookie": "session=admin-token"}
+    page = await (await backend.get("/console", headers=cookie)).text()
+    assert '"serves": false' in page and say.ROLES["admin"] in page
+    resp = await backend.get("/console/events", headers=cookie)
+    assert resp.status == 403 and (await resp.json())["error"]["message"] == say.NOT_SERVING
+    assert '"serves": true' in await (await backend.get("/console", headers=agents["boss"])).text()
