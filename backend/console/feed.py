@@ -150,6 +150,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                 idle = 0.0
             try:
                 await asyncio.wait_for(stop.wait(), timeout=rules.poll_seconds)
+                break  # stopped (shutdown): the page reconnects to another process or after the restart
             except TimeoutError:
                 pass
     except ConnectionResetError:  # the page went away (closed, reloaded, opened another conversation)

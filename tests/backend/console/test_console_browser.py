@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from backend.console import wording as say
+from backend.console.feed import FEED_STOP
 from glossary import wording
 from tests.backend.console.conftest import PASSWORD, seed_staff
 from tests.backend.web.chat_fixtures import phone_page, require_chromium
@@ -88,9 +89,15 @@ async def test_an_agent_takes_a_chat_over_live_and_hands_it_back(browser, live_c
     await wait_for_count(customer, "您好，我是人工客服，请问您家停电多久了？", 1)
     await agent1.wait_for_selector("#lines .line.agent .label:has-text('人工客服（我）')")
 
-    # The customer's next line reaches agent1 live, and never the assistant.
+    # The customer's next line reaches agent1, and never the assistant, even when it comes
+    # while agent1's live feed is down (the server stopped it): the page reconnects and re-syncs.
     received = fake_rasa.messages()
+    live_chat.app[FEED_STOP].set()
+    await agent1.wait_for_selector("#live[data-state='offline']")
+    live_chat.app[FEED_STOP].clear()
+    assert say.LIVE["offline"] in await agent1.text_content("#live")
     await say_to_chat(customer, "已经停了两个小时了")
+    await agent1.wait_for_selector("#live[data-state='live']")
     await agent1.wait_for_selector("#lines .line.customer .bubble:has-text('已经停了两个小时了')")
     assert fake_rasa.messages() == received
 
