@@ -197,5 +197,5 @@ async def test_an_admin_gets_the_shell_but_no_conversations(backend, agents, pla
     page = await (await backend.get("/console", headers=cookie)).text()
     assert '"serves": false' in page and say.ROLES["admin"] in page
     resp = await backend.get("/console/events", headers=cookie)
-    assert resp.status == 403 and (await resp.json())["error"]["message"] == say.NOT_SERVING
+    assert resp.status == 403 and (await resp.json())["error"]["code"] == "role_not_allowed"
     assert '"serves": true' in await (await backend.get("/console", headers=agents["boss"])).text()
