@@ -1,26 +1,67 @@
-"""Reading request bodies and query strings into pydantic models."""
+"""Reading request bodies and query strings into pydantic models.
+
+Everything a careless script or a curious visitor sends is refused here with a
+Chinese 4xx before any handler or database sees it:
+- a body larger than MAX_BODY, also when it comes chunked without a length (413);
+- JSON that is not JSON, nested deeper than Python's parser recurses (`[` × 50,000),
+  or that holds a lone surrogate (\\ud800), which no database can store (400/422);
+- a query number or date outside what any record can have (page=10^20,
+  to=9999-12-31): 422 naming the parameter, instead of an overflow in SQL or in
+  date arithmetic.
+"""
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel
 
-from backend.errors import DomainError, InvalidInput
+from backend.errors import DomainError, InvalidInput, PayloadTooLarge
 
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 64 * 1024
+# Bounds of a query value: larger integers overflow SQL's 64-bit integers or mean nothing
+# (page, months, ids); dates outside these years have no record and overflow `date + 1 day`.
+QUERY_INT_LIMIT = 1_000_000_000
+QUERY_YEARS = range(1900, 2200)
+
+
+TOO_LARGE = "请求内容过大。"
+NOT_JSON = "请求内容不是有效的 JSON。"
+
+
+async def read_raw(request: web.Request, limit: int = MAX_BODY, too_large: str = TOO_LARGE) -> bytes:
+    """The body, at most `limit` bytes, whether it came with a length or chunked
+    (`too_large`: the refusal's wording, for a page that words its own)."""
+    if request.content_length and request.content_length > limit:
+        raise PayloadTooLarge(too_large, code="too_large")
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = await request.content.read(limit + 1 - size)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    raise PayloadTooLarge(too_large, code="too_large")
+
+
+def parse_json(raw: bytes | str, not_json: str = NOT_JSON) -> Any:
+    """JSON as Python values; unreadable, too deeply nested or unstorable text is a 4xx
+    (`not_json`: the refusal's wording, for a page that words its own)."""
+    try:
+        data = json.loads(raw or b"null")
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (ValueError, UnicodeError, RecursionError) as exc:
+        # UnicodeEncodeError: a lone surrogate (\ud800) parses but no database can store it
+        raise DomainError(not_json, code="invalid_json") from exc
+    return data
 
 
 async def read_body(request: web.Request, model: type[M]) -> M:
-    if request.content_length and request.content_length > MAX_BODY:
-        raise DomainError("请求内容过大。", code="too_large")
-    raw = await request.read()
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError("请求内容不是有效的 JSON。", code="invalid_json") from exc
+    data = parse_json(await read_raw(request))
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象。")
     return model.parse_obj(data)
@@ -28,7 +69,21 @@ async def read_body(request: web.Request, model: type[M]) -> M:
 
 def read_query(request: web.Request, model: type[M]) -> M:
     # Empty parameters (?unit=) mean "not given", as browsers and forms send them.
-    return model.parse_obj({k: v for k, v in request.query.items() if v != ""})
+    parsed = model.parse_obj({k: v for k, v in request.query.items() if v != ""})
+    _check_bounds(parsed)
+    return parsed
+
+
+def _check_bounds(parsed: BaseModel) -> None:
+    for name, field in parsed.__fields__.items():
+        value = getattr(parsed, name)
+        if isinstance(value, bool) or value is None:
+            continue
+        out_of_range = (isinstance(value, int) and abs(value) > QUERY_INT_LIMIT) or \
+            (isinstance(value, (date, datetime)) and value.year not in QUERY_YEARS)
+        if out_of_range:
+            raise InvalidInput(f"参数 {field.alias} 超出允许的范围。",
+                               details=[{"field": field.alias, "message": "超出允许的范围"}])
 
 
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None

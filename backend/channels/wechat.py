@@ -61,8 +61,10 @@ from wechatpy.utils import check_signature
 from backend.api import PLATFORM
 from backend.api.errors import error_response
 from backend.api.registry import ApiRoutes
+from backend.api.validation import read_raw
 from backend.channels.wechat_channel import CHANNEL, WechatChannel
 from backend.channels.wechat_messages import BadXml, parse_fields, push_of
+from backend.errors import PayloadTooLarge
 from backend.router import ROUTER
 
 log = logging.getLogger(__name__)
@@ -124,9 +126,10 @@ async def post_push(request: web.Request) -> web.StreamResponse:
         return _not_configured()
     if not _signed(request, settings.wechat_token):
         return _plain(403, "forbidden")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+    try:  # chunked without a length too
+        body = await read_raw(request, MAX_BODY_BYTES)
+    except PayloadTooLarge:
         return _plain(413, "too large")
-    body = await request.read()
     safe = request.query.get("encrypt_type") == "aes"
     crypto = None
     if safe:

@@ -38,8 +38,9 @@ from aiohttp import web
 from backend.api import PLATFORM
 from backend.api.errors import error_response
 from backend.api.registry import ApiRoutes
-from backend.api.validation import json_response
+from backend.api.validation import json_response, parse_json, read_raw
 from backend.context import Platform
+from backend.errors import DomainError, PayloadTooLarge
 from backend.web import chat_lines, chat_sessions, chat_socket
 from backend.web import chat_wording as say
 
@@ -127,14 +128,15 @@ async def widget_script(request: web.Request) -> web.Response:
 async def session(request: web.Request) -> web.Response:
     """Restore the token's conversation (lines and status), or start a new one."""
     platform: Platform = request.app[PLATFORM]
-    if request.content_length is not None and request.content_length > MAX_SESSION_BODY:
-        return error_response(413, "too_large", say.error("bad_message"))
-    raw = await request.content.read(MAX_SESSION_BODY + 1)
     try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        raw = await read_raw(request, MAX_SESSION_BODY)
+    except PayloadTooLarge:
+        return error_response(413, "too_large", say.error("bad_message"))
+    try:
+        data = parse_json(raw or b"{}")
+    except DomainError:
         return error_response(400, "bad_json", say.error("bad_json"))
-    if not isinstance(data, dict) or len(raw) > MAX_SESSION_BODY:
+    if not isinstance(data, dict):
         return error_response(400, "bad_message", say.error("bad_message"))
     sent = data.get("token")
     try:

@@ -48,7 +48,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from backend.api import PLATFORM
+from backend.api.validation import parse_json
 from backend.context import Platform
+from backend.errors import DomainError
 from backend.router import ROUTER, ConversationRef, ConversationRouter, Reply
 from backend.router.rasa import SEND_TIMEOUT_SECONDS
 from backend.router.turns import TurnInProgress, TurnLedger
@@ -126,8 +128,8 @@ def _id(data: dict[str, Any]) -> str | None:
 def parse(raw: str) -> dict[str, Any] | None:
     """A frame's JSON object, or None when it is not one."""
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = parse_json(raw)
+    except DomainError:  # not JSON, nested too deep, or a lone surrogate no database stores
         return None
     return data if isinstance(data, dict) and isinstance(data.get("type"), str) else None
 

@@ -32,7 +32,6 @@ client only as a short hash.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import secrets
@@ -48,9 +47,9 @@ from backend.api import PLATFORM
 from backend.api.errors import error_response, validation_details
 from backend.api.registry import ApiRoutes
 from backend.api.tickets import IDEMPOTENCY
-from backend.api.validation import json_response
+from backend.api.validation import json_response, parse_json, read_raw
 from backend.context import Platform
-from backend.errors import Conflict, DomainError, InvalidInput, PayloadTooLarge
+from backend.errors import Conflict, DomainError, InvalidInput
 from backend.sla.calendar import TZ
 from backend.tickets.intake import create_ticket
 from backend.tickets.queries import load_ticket
@@ -229,24 +228,11 @@ async def file_complaint(platform: Platform, complaint: PublicComplaint, token: 
 # --- reading the request ---------------------------------------------------------
 
 async def _read(request: web.Request, limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(say.TOO_LARGE)
-    body = b""
-    while len(body) <= limit:
-        chunk = await request.content.read(limit + 1 - len(body))
-        if not chunk:
-            break
-        body += chunk
-    if len(body) > limit:
-        raise PayloadTooLarge(say.TOO_LARGE)
-    return body
+    return await read_raw(request, limit, too_large=say.TOO_LARGE)
 
 
 def _from_json(raw: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError(say.BAD_FORMAT, code="invalid_json") from exc
+    data = parse_json(raw, not_json=say.BAD_FORMAT)
     if not isinstance(data, dict):
         raise InvalidInput(say.BAD_FORMAT)
     return data
