@@ -113,7 +113,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     # the staff console (backend/console/): the page checks the session itself (302 to the login)
     ("GET", "/console/login"): _rule(_PUBLIC, scope.NONE),
     ("GET", "/console"): _rule(_PUBLIC, scope.OWN_SESSION, "no session: 302 to /console/login"),
-    ("GET", "/console/events"): _rule(STAFF, scope.CONVERSATION, "Server-Sent Events"),
+    ("GET", "/console/events"): _rule({AGENT, SUPERVISOR}, scope.CONVERSATION, "Server-Sent Events"),
     ("GET", "/static/console"): _rule(_PUBLIC, scope.NONE),
     # customer doors
     ("GET", "/complaint"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
