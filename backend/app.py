@@ -13,6 +13,7 @@ from backend.api import (
     PLATFORM,
     SCHEDULER_STATE,
     accounts,
+    audit,
     conversations,
     health,
     kpi,
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
-                chat.routes, console_routes, console_api_routes]
+                chat.routes, console_routes, console_api_routes, audit.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:

@@ -45,6 +45,15 @@ class PublicFormRules:
 
 
 @dataclass(frozen=True)
+class StaffLoginRules:
+    """The login throttle (backend/api/staff.py): failed logins counted in the audit log."""
+
+    max_failures_per_user: int  # failures of one username within the window; then 429 (a success resets it)
+    max_failures_per_client: int  # failures from one client address within the window; a success does not reset
+    window_seconds: float
+
+
+@dataclass(frozen=True)
 class IvrRules:
     """The hotline IVR channel's thresholds (backend/channels/ivr.py)."""
 
@@ -122,6 +131,7 @@ class ServiceRules:
     default_site_class: str  # for a repair at a place the area table does not know
     place_index_recheck_seconds: float
     public_form: PublicFormRules
+    staff_login: StaffLoginRules
     ivr: IvrRules
     wechat: WechatRules
     web_chat: WebChatRules
@@ -180,6 +190,16 @@ def _public_form(raw: dict[str, Any]) -> PublicFormRules:
                             int(raw["max_body_bytes"]))
     if rules.max_submissions < 1 or rules.window_seconds <= 0 or rules.max_body_bytes < 1024:
         raise RulesError("public_form: max_submissions >= 1, window_seconds > 0, max_body_bytes >= 1024")
+    return rules
+
+
+def _staff_login(raw: dict[str, Any]) -> StaffLoginRules:
+    rules = StaffLoginRules(int(raw["max_failures_per_user"]), int(raw["max_failures_per_client"]),
+                            float(raw["window_seconds"]))
+    if rules.max_failures_per_user < 1 or rules.max_failures_per_client < rules.max_failures_per_user \
+            or rules.window_seconds <= 0:
+        raise RulesError("staff_login: max_failures_per_user >= 1, max_failures_per_client >= "
+                         "max_failures_per_user, window_seconds > 0")
     return rules
 
 
@@ -273,6 +293,7 @@ def load_rules(path: Path) -> ServiceRules:
             default_site_class=places["default_site_class"],
             place_index_recheck_seconds=float(places["index_recheck_seconds"]),
             public_form=_public_form(raw["public_form"]),
+            staff_login=_staff_login(raw["staff_login"]),
             ivr=_ivr(raw["ivr"]),
             wechat=_wechat(raw["wechat"]),
             web_chat=_web_chat(raw["web_chat"]),

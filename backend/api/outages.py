@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, root_validator, validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import identifiers
+from backend import audit, identifiers
 from backend.api import PLATFORM, scope
 from backend.api.auth import Principal, principal
 from backend.api.registry import ApiRoutes
@@ -247,6 +247,8 @@ async def post_outage(request: web.Request) -> web.Response:
     outage_id, warnings = await publish(platform, new, _guard(who))
     async with platform.sessions() as session:
         view = notice_view(platform, await load_outage(session, outage_id))
+    await audit.record(platform, who, "outage.publish", "outage", str(outage_id), unit_id=view["unit"]["id"],
+                       details={"type": body.type, "areas": sorted({s.area_id for s in body.scopes})})
     return json_response({**view, "warnings": warnings}, status=201,
                          headers={"Location": f"/api/outages/{outage_id}"})
 
@@ -264,4 +266,5 @@ async def post_outage_event(request: web.Request) -> web.Response:
     await apply_event(platform, outage_id, body.kind, body.at, _guard(who))
     async with platform.sessions() as session:
         view = notice_view(platform, await load_outage(session, outage_id))
+    await audit.record(platform, who, f"outage.{body.kind}", "outage", str(outage_id), unit_id=view["unit"]["id"])
     return json_response(view)

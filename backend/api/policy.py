@@ -115,6 +115,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/console"): _rule(_PUBLIC, scope.OWN_SESSION, "no session: 302 to /console/login"),
     ("GET", "/console/events"): _rule({AGENT, SUPERVISOR}, scope.CONVERSATION, "Server-Sent Events"),
     ("GET", "/static/console"): _rule(_PUBLIC, scope.NONE),
+    # audit log (backend/audit.py)
+    ("GET", "/api/audit"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "masked; entries of the subtree's units"),
     # customer doors
     ("GET", "/complaint"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
     ("POST", "/api/public/complaints"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN, "rate-limited per address"),

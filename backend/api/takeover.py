@@ -14,6 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, validator
 from sqlalchemy import select
 
+from backend import audit
 from backend.api import PLATFORM
 from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
@@ -43,6 +44,13 @@ def _holder(request: web.Request) -> Holder:
     return Holder(who.actor, who.user_id, supervising=who.kind == "service" or who.role in SUPERVISING_ROLES)
 
 
+async def _audit(request: web.Request, action: str, conversation_id: str,
+                 details: dict[str, object] | None = None) -> None:
+    """Each takeover act goes to the audit log under the acting agent's unit (conversations have none)."""
+    await audit.record(request.app[PLATFORM], principal(request), action, "conversation", conversation_id,
+                       details=details)
+
+
 async def _state(request: web.Request, conversation_id: str) -> dict[str, object]:
     async with request.app[PLATFORM].sessions() as session:
         conversation = await session.scalar(select(Conversation).where(Conversation.id == conversation_id))
@@ -58,6 +66,7 @@ async def _state(request: web.Request, conversation_id: str) -> dict[str, object
 async def post_claim(request: web.Request) -> web.Response:
     conversation_id = request.match_info["id"]
     await request.app[ROUTER].takeover.claim(conversation_id, _holder(request))
+    await _audit(request, "conversation.claim", conversation_id)
     return json_response(await _state(request, conversation_id))
 
 
@@ -70,6 +79,8 @@ async def post_message(request: web.Request) -> web.Response:
     holder = _holder(request)
     body = await read_body(request, AgentLine)
     seq = await request.app[ROUTER].takeover.say(conversation_id, holder, body.text)
+    # What was said is in the transcript; the log keeps that it was said, not the words.
+    await _audit(request, "conversation.message", conversation_id, {"seq": seq, "chars": len(body.text)})
     return json_response({"conversation_id": conversation_id, "seq": seq}, status=201)
 
 
@@ -79,6 +90,7 @@ async def post_message(request: web.Request) -> web.Response:
 async def post_release(request: web.Request) -> web.Response:
     conversation_id = request.match_info["id"]
     await request.app[ROUTER].takeover.release(conversation_id, _holder(request))
+    await _audit(request, "conversation.release", conversation_id)
     return json_response(await _state(request, conversation_id))
 
 
@@ -88,4 +100,5 @@ async def post_release(request: web.Request) -> web.Response:
 async def post_close(request: web.Request) -> web.Response:
     conversation_id = request.match_info["id"]
     await request.app[ROUTER].takeover.close(conversation_id, _holder(request))
+    await _audit(request, "conversation.close", conversation_id)
     return json_response(await _state(request, conversation_id))

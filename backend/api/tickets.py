@@ -5,6 +5,7 @@ from aiohttp import web
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import audit
 from backend.api import PLATFORM, scope
 from backend.api.auth import principal
 from backend.api.policy import STEP_ROLES
@@ -99,7 +100,12 @@ async def post_event(request: web.Request) -> web.Response:
         await scope.ticket(session, who, ticket)
         if body.kind == "dispatch" and body.unit:
             await require_unit(session, who, body.unit)
+        unit_before = ticket.unit_id
     row_id, replayed = await add_event(platform, request.match_info["id"], body, actor=who.actor,
                                        idempotency_key=_key(request))
     view = await _detail(platform, request, row_id)
+    if not replayed:
+        facts = {k: v for k, v in (("unit", body.unit), ("rating", body.rating), ("grade", body.grade)) if v}
+        await audit.record(platform, who, f"ticket.{body.kind}", "ticket", view["id"], unit_id=unit_before,
+                           reason=body.reason, details=facts)
     return json_response(view, status=201, headers={"Idempotent-Replayed": str(replayed).lower()})

@@ -1,5 +1,6 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 from .accounts import Account, Bill, IdentityFailure
+from .audit import AuditEntry
 from .base import Base, UTCDateTime, utcnow
 from .conversations import Conversation, Message
 from .ivr import IvrTurn
@@ -11,7 +12,7 @@ from .units import Area, PlaceAlias, Unit
 from .wechat import WechatAccessToken, WechatContact
 
 __all__ = [
-    "Account", "Area", "IdentityFailure", "Base", "Bill", "Conversation", "CustomerTurn", "IvrTurn", "Message",
+    "Account", "Area", "AuditEntry", "IdentityFailure", "Base", "Bill", "Conversation", "CustomerTurn", "IvrTurn", "Message",
     "Outage", "OutageScope", "PlaceAlias",
     "StaffSession", "StaffUser", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
     "Unit", "WechatAccessToken", "WechatContact", "utcnow",

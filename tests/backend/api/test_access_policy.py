@@ -75,6 +75,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/api/accounts/verify"): Call(body=lambda u: {"account_no": u.account, "phone_last4": LAST4}),
     ("GET", "/api/accounts/{account_no}"): Call(query=lambda u: {"phone_last4": LAST4}),
     ("GET", "/api/accounts/{account_no}/bills"): Call(query=lambda u: {"phone_last4": LAST4}),
+    ("GET", "/api/audit"): Call(query=lambda u: {"unit": u.unit}),
 }
 # Further ways into another unit's records through one route.
 EXTRA_B_CALLS: list[tuple[str, str, Call]] = [
