@@ -91,6 +91,15 @@ IVR_INTENT = "意图"
 IVR_FORM = "进行中的表单"
 IVR_SLOTS = "已收集信息"
 IVR_TICKET = "工单"
+# What the assistant collected, by slot (domain.yml); a slot not named here shows its own name.
+SLOT_NAMES = {
+    "account_no": "户号", "phone": "电话", "contact_phone": "联系电话", "address": "地址", "area_id": "区域",
+    "site_class": "地区类别", "fault_description": "故障描述", "safety_hazard": "安全隐患", "hazard": "危险情况",
+    "last_ticket_id": "工单编号", "ticket_id": "工单编号", "ticket_ref": "工单编号", "date": "日期",
+    "business_type": "业务类型", "rating": "评价", "complaint_what": "投诉内容", "complaint_when": "发生时间",
+    "complaint_where": "发生地点", "complaint_outcome": "诉求", "anonymous": "匿名", "confidential": "保密",
+    "feedback_text": "意见内容", "verified": "已核实身份", "place": "地点", "outage_place": "停电地点",
+}
 NONE = "无"
 
 # Agent assist.
@@ -163,7 +172,8 @@ def page_texts() -> dict[str, object]:
         "transferred": TRANSFERRED, "sent": SENT, "channel": CHANNEL, "started": STARTED, "reason": REASON,
         "maskedOnly": MASKED_ONLY, "wechatQuota": WECHAT_QUOTA, "wechatNoQuota": WECHAT_NO_QUOTA,
         "ivrContext": IVR_CONTEXT, "ivrIntent": IVR_INTENT, "ivrForm": IVR_FORM, "ivrSlots": IVR_SLOTS,
-        "ivrTicket": IVR_TICKET, "none": NONE, "suggestionFor": SUGGESTION_FOR, "suggestionUse": SUGGESTION_USE,
+        "ivrTicket": IVR_TICKET, "slotNames": SLOT_NAMES,
+        "none": NONE, "suggestionFor": SUGGESTION_FOR, "suggestionUse": SUGGESTION_USE,
         "suggestionNone": SUGGESTION_NONE, "suggestionNoReply": SUGGESTION_NO_REPLY,
         "assistantDown": ASSISTANT_DOWN, "ticketsNone": TICKETS_NONE, "ticketNext": TICKET_NEXT,
         "ticketOverdue": TICKET_OVERDUE, "ticketThis": TICKET_THIS, "ticketSameCustomer": TICKET_SAME_CUSTOMER,

@@ -90,7 +90,7 @@
         extra.appendChild(el("h3", null, T.ivrContext));
         pair(box, T.ivrIntent, t.intent);
         pair(box, T.ivrForm, t.active_form);
-        pair(box, T.ivrSlots, Object.keys(t.slots || {}).map(function (k) { return k + "：" + t.slots[k]; }).join("；"));
+        pair(box, T.ivrSlots, Object.keys(t.slots || {}).map(function (k) { return (T.slotNames[k] || k) + "：" + t.slots[k]; }).join("；"));
         pair(box, T.ivrTicket, t.ticket_id);
         extra.appendChild(box);
       }

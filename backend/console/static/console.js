@@ -143,6 +143,7 @@
       upsert(data);
       conversations[id] = Object.assign(conversations[id], data);
       addLines(lines);
+      els.lines.setAttribute("aria-busy", "false");
       renderView();
       renderList();
     });
@@ -164,6 +165,7 @@
   function openConversation(id) {
     if (id === openId) { return; }
     openId = id; seqs = {}; maxSeq = 0;
+    els.lines.setAttribute("aria-busy", "true");  // the history is drawn at once: not read out line by line
     els.lines.textContent = ""; els.suggestion.textContent = ""; els.tickets.textContent = "";
     els.pick.hidden = true; els.view.hidden = false;
     showError(""); notice("");

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import aiohttp
 import pytest
 
 from backend.console import wording as say
 from backend.console.feed import FEED_STOP
+from backend.router import ROUTER
 from glossary import wording
 from tests.backend.console.conftest import PASSWORD, seed_staff
+from tests.backend.router.conftest import SERVICE
 from tests.backend.web.chat_fixtures import phone_page, require_chromium
 from tests.backend.web.test_chat_browser import BOT_HELLO, say_to_chat, wait_for_count
 
@@ -109,3 +112,38 @@ async def test_an_agent_takes_a_chat_over_live_and_hands_it_back(browser, live_c
     await wait_for_count(customer, BOT_HELLO, 1)
     assert fake_rasa.messages() == [*received, "我家停电了"]
     assert agent1.problems == [] and agent2.problems == [] and customer.problems == []
+
+
+async def test_a_hotline_call_shows_its_transfer_context_and_moves_to_another_agent(
+        browser, live_chat, fake_rasa, platform):
+    platform.rules = replace(platform.rules, console=replace(platform.rules.console, poll_seconds=0.2))
+    await seed_staff(platform)
+    fake_rasa.active_loop, fake_rasa.slots = "repair_form", {"account_no": "3301234567890"}
+    router = live_chat.app[ROUTER]
+    call = await router.open("ivr", "call-console-1")
+    await router.handle_customer_message(call, "我家停电了")
+    async with aiohttp.ClientSession() as http:
+        await http.post(live_chat.url + "/api/conversations/handoffs", headers=SERVICE,
+                        json={"channel": "ivr", "sender_id": call.id, "reason": "ivr_no_input"})
+    fake_rasa.status = 500  # the assistant is down: assist says so, the rest works
+    agent1 = await desk_page(browser, live_chat.url, "agent1")
+    await agent1.select_option("#channel", "ivr")
+    await agent1.click("#list button.state-waiting_agent")
+    await agent1.wait_for_selector("#customer-extra:has-text('热线转接信息')")
+    extra = await agent1.text_content("#customer-extra")
+    assert "repair_form" in extra and "户号：" in extra and "3301234567890" not in extra
+    await agent1.wait_for_selector(f"#suggestion:has-text('{say.ASSISTANT_DOWN}')")
+    assert say.REASONS["ivr_no_input"] in await agent1.text_content("#customer-info")
+    await agent1.click("#claim")
+    await agent1.wait_for_selector("#conv-state:has-text('接待人：我')")
+    await agent1.fill("#transfer-to", "agent2")
+    await agent1.press("#transfer-to", "Enter")
+    await agent1.wait_for_selector("#conv-state:has-text('接待人：agent2')")
+    assert await agent1.is_disabled("#reply")
+    await agent1.wait_for_selector("#lines .line.system .bubble:has-text('转给agent2')")
+    agent2 = await desk_page(browser, live_chat.url, "agent2")
+    await agent2.click("#tabs [data-queue='mine']")
+    await agent2.click(f"#list button[data-id='{call.id}']")
+    await agent2.wait_for_selector("#conv-state:has-text('接待人：我')")
+    assert await agent2.is_enabled("#reply")
+    assert agent1.problems == [] and agent2.problems == []
