@@ -12,7 +12,7 @@ from sqlalchemy import select
 from backend.api.auth import hash_token
 from backend.console import wording as say
 from backend.console.suggestions import response_text
-from backend.models import Conversation, StaffSession, StaffUser
+from backend.models import AuditEntry, Conversation, StaffSession, StaffUser
 from tests.backend.console.conftest import PASSWORD
 from tests.backend.router.conftest import SERVICE
 from tests.backend.tickets.helpers import REPAIR
@@ -86,6 +86,11 @@ async def test_transfer_holder_or_supervisor_to_an_active_agent(backend, router,
     notes = [m for m in detail["messages"] if m["sender"] == "system" and "转给" in m["text"]]
     assert [m["text"] for m in notes] == ["会话已由agent1转给agent2。", "会话已由agent2转给agent1。"]
     assert not any(m.get("pending_delivery") for m in notes)  # staff notes, never sent to the customer
+    async with platform.sessions() as session:
+        logged = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "conversation.transfer")
+                                        .order_by(AuditEntry.id))).all()
+    assert [(e.actor, e.target_id, e.details) for e in logged] == [
+        ("staff:agent1", conversation.id, {"to": "agent2"}), ("staff:boss", conversation.id, {"to": "agent1"})]
 
 
 async def test_assist_suggests_the_assistants_own_reply_without_touching_the_conversation(
