@@ -89,6 +89,10 @@
     renderTabs();
     if (focusedId) { var again = els.list.querySelector("[data-id='" + focusedId + "']"); if (again) { again.focus(); } }
   }
+  var listTimer = null;
+  function soonRenderList() {  // a burst of feed events redraws the list once
+    if (!listTimer) { listTimer = setTimeout(function () { listTimer = null; renderList(); }, 100); }
+  }
   function loadLists() {
     var paths = ["/api/conversations?state=waiting_agent&per_page=200", "/api/conversations?held_by=me&per_page=200",
                  "/api/conversations?per_page=200"];
@@ -243,7 +247,7 @@
                                                               reason: T.reasons[c.handoff_reason] || c.handoff_reason || "" });
       }
       upsert(c);
-      renderList();
+      soonRenderList();
       if (c.id === openId) { renderView(); }
     });
     source.addEventListener("lines", function (event) {
