@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 OVERLAP = timedelta(seconds=30)
 FEED_STOP = web.AppKey("console_feed_stop", asyncio.Event)
 MAX_LINES_PER_EVENT = 200
+MAX_SEQ = 10 ** 9  # beyond any transcript, within every database's integer
+MAX_ID = 36  # conversations.id (a uuid)
 
 
 def setup(app: web.Application) -> None:
@@ -128,10 +130,13 @@ async def events(request: web.Request) -> web.StreamResponse:
     platform: Platform = request.app[PLATFORM]
     rules = platform.rules.console
     try:
-        after = max(0, int(request.query.get("after", "0")))
+        after = min(max(0, int(request.query.get("after", "0"))), MAX_SEQ)
     except ValueError:
-        after = 0
-    feed = Feed(platform, request.query.get("open") or None, after)
+        after = 0  # the page's own cursor only: a bad one means "send everything"
+    open_id = request.query.get("open") or None
+    if open_id is not None and len(open_id) > MAX_ID:
+        return error_response(422, "invalid_input", "open: 会话编号不正确")
+    feed = Feed(platform, open_id, after)
     await feed.changes(send=False)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})

@@ -29,6 +29,10 @@ async def test_the_console_needs_a_staff_session_and_the_login_page_is_open(back
     assert resp.status == 200 and say.LOGIN_TITLE in await resp.text()
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
     assert (await backend.get("/console/events")).status == 401
+    assert (await backend.get("/console/events?open=" + "x" * 37, headers=agents["agent1"])).status == 422
+    resp = await backend.get("/console/events?after=99999999999999999999999", headers=agents["agent1"])
+    assert resp.status == 200
+    resp.close()
     resp = await backend.get("/console", headers=agents["agent1"])
     page = await resp.text()
     assert resp.status == 200 and "agent1" in page and say.ROLES["agent"] in page and "浙江" in page
