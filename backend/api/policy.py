@@ -17,8 +17,10 @@ Enforced in one place, `access_middleware`, before any handler: no matching
 entry → 403 and an error in the log (a new route cannot ship open); a PUBLIC
 route → the handler, with the caller ANONYMOUS; no credentials → 401; the
 wrong kind of caller → 403 `role_not_allowed` with a Chinese message (a page
-with a login_page sends a caller without a session there instead). HEAD is
-judged as GET. Unknown paths and methods go on to aiohttp's 404/405.
+with a login_page sends a caller without a session there instead); a change
+(not GET/HEAD) made with a staff session cookie whose Origin is another site
+→ 403 `cross_origin` (the service token is not a cookie). HEAD is judged as
+GET. Unknown paths and methods go on to aiohttp's 404/405.
 
 Conversations: the hotline's agents and supervisors (and the service token)
 read every masked transcript; only the holder writes (scope.CONVERSATION).
@@ -30,6 +32,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -45,6 +48,7 @@ EVERYONE_SIGNED_IN = STAFF | {SERVICE}
 HOTLINE = frozenset({SERVICE, AGENT, SUPERVISOR})  # who serves the customers' conversations
 PUBLISHERS = frozenset({SERVICE, SUPERVISOR, ADMIN})  # who publishes and moves outage notices
 # Ticket steps finer than the route: only these roles may take them (POST /api/tickets/{id}/events).
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 STEP_ROLES: dict[str, tuple[str, ...]] = {"grade": (SUPERVISOR, ADMIN), "reopen": (SUPERVISOR, ADMIN)}
 
 
@@ -132,6 +136,16 @@ POLICY: dict[tuple[str, str], Rule] = {
 }
 
 
+def _cross_site(request: web.Request) -> bool:
+    """A browser's change request whose Origin (or, lacking it, Referer) is another site."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source:
+        return False  # not a browser's cross-site request: browsers send Origin with every POST
+    if source == "null":
+        return True
+    return urlsplit(source).netloc.lower() != request.host.lower()
+
+
 def route_key(request: web.Request) -> tuple[str, str] | None:
     """(method, canonical template) of the matched route; None when nothing matched (404/405)."""
     route = request.match_info.route
@@ -166,6 +180,9 @@ async def access_middleware(request: web.Request, handler: Any) -> web.StreamRes
         raise web.HTTPFound(rule.login_page)
     if who is None:
         raise Unauthorized("请先登录或提供有效的访问令牌。")
+    if who.kind == "staff" and request.method not in SAFE_METHODS and _cross_site(request):
+        log.warning("cross-site %s %s with a staff session refused", request.method, key[1])
+        raise Forbidden("请求来源与本站不一致，已拒绝。", code="cross_origin")
     if not rule.admits(who.kind, who.role):
         if who.kind == "staff" and rule.who == {SERVICE}:
             raise Forbidden("该接口仅供系统服务调用，工作人员账号不能使用。", code="role_not_allowed")

@@ -208,3 +208,19 @@ async def test_staff_sessions_are_refused_on_service_only_routes(client, platfor
         body = await resp.json()
         assert resp.status == 403 and body["error"]["code"] == "role_not_allowed"
         assert "仅供系统服务调用" in body["error"]["message"]
+
+
+async def test_cross_site_changes_with_the_session_cookie_are_refused(client, platform, clock, auth, world):
+    ticket = world["A"].ticket
+    note = {"kind": "note", "note": "已联系客户"}
+    for origin in ("https://evil.example", "null"):
+        headers = {**await credentials(platform, clock, auth, SUPERVISOR), "Origin": origin}
+        resp = await client.post(f"/api/tickets/{ticket}/events", json=note, headers=headers)
+        assert resp.status == 403 and (await resp.json())["error"]["code"] == "cross_origin"
+    own = f"http://{client.server.host}:{client.server.port}"
+    headers = {**await credentials(platform, clock, auth, SUPERVISOR), "Origin": own}
+    assert (await client.post(f"/api/tickets/{ticket}/events", json=note, headers=headers)).status == 201
+    reading = {**await credentials(platform, clock, auth, SUPERVISOR), "Origin": "https://evil.example"}
+    assert (await client.get(f"/api/tickets/{ticket}", headers=reading)).status == 200
+    service = {**auth, "Origin": "https://evil.example"}  # a token is not sent by browsers on their own
+    assert (await client.post(f"/api/tickets/{ticket}/events", json=note, headers=service)).status == 201
