@@ -5,7 +5,8 @@ tried and a hash of the address, never the password), and the throttle counts
 those entries (service_rules.yml `staff_login`): past max_failures_per_user for
 one username, or max_failures_per_client from one address, within the window,
 the login answers 429 without checking the password until the oldest counted
-failure leaves the window. A success resets the username's count (its
+failure leaves the window (refused tries are logged, not audited, so the table
+grows by at most the limits per address and window). A success resets the username's count (its
 failures before the success no longer count), never the address's, so one
 valid account cannot launder guesses at others. Argon2 runs in a worker
 thread: a burst of logins cannot stall the event loop (and /healthz).
@@ -13,6 +14,7 @@ thread: a burst of logins cannot stall the event loop (and /healthz).
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import secrets
 from datetime import datetime, timedelta
@@ -32,6 +34,7 @@ from backend.context import Platform
 from backend.errors import TooManyAttempts
 from backend.models import StaffSession, StaffUser
 
+log = logging.getLogger(__name__)
 routes = ApiRoutes("staff")
 SESSION_HOURS = 12  # one working shift
 _hasher = PasswordHasher()
@@ -81,7 +84,8 @@ async def login(request: web.Request) -> web.Response:
     client = audit.client_tag(request.remote)
     wait = await _throttled(platform, body.username, client)
     if wait is not None:
-        await audit.record(platform, ANONYMOUS, "login.throttled", "staff_user", body.username, client=client)
+        # A log line, not an audit entry: refused tries must not let anyone grow the table at will.
+        log.warning("login throttled for client %s (retry after %ss)", client, wait)
         minutes = max(1, math.ceil(wait / 60))
         raise TooManyAttempts(f"登录失败次数过多，请{minutes}分钟后再试。", code="login_throttled",
                               details={"retry_after": wait})
