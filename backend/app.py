@@ -26,6 +26,7 @@ from backend.api import (
     units,
 )
 from backend.api.errors import error_middleware
+from backend.api.headers import install_headers
 from backend.api.policy import access_middleware
 from backend.api.registry import openapi_document
 from backend.channels import ivr, wechat
@@ -71,6 +72,7 @@ def create_app(platform: Platform) -> web.Application:
     chat.setup(app, platform)
     console_setup(app)
     install_router(app, ConversationRouter.build(platform))
+    install_headers(app)
     wechat.setup(app)  # after the router: registers the channel's Delivery with its outbox
     app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")
     if platform.settings.scheduler_enabled:
