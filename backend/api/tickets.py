@@ -1,6 +1,8 @@
 """/api/tickets: create (idempotent), read, list, and lifecycle steps."""
 from __future__ import annotations
 
+import hashlib
+
 from aiohttp import web
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +15,7 @@ from backend.api.registry import ApiRoutes
 from backend.api.scope import require_unit, visible_unit
 from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
+from backend.errors import InvalidInput
 from backend.models import Ticket
 from backend.tickets.intake import create_ticket
 from backend.tickets.progress import add_event
@@ -22,6 +25,7 @@ from backend.tickets.views import detail_view, summary_view
 
 routes = ApiRoutes("tickets")
 IDEMPOTENCY = "Idempotency-Key"
+MAX_KEY = 100  # the column's width
 
 
 class TicketListQuery(TicketFilter):
@@ -30,8 +34,21 @@ class TicketListQuery(TicketFilter):
 
 
 def _key(request: web.Request) -> str | None:
+    """The stored Idempotency-Key: the caller's own, so one caller's key never replays another's ticket.
+
+    The service token's keys are kept as sent (the actions' outbox and the channels
+    replay them); a staff member's become a hash of who and the key. A key longer
+    than MAX_KEY is refused rather than cut, so two long keys cannot collide.
+    """
     key = request.headers.get(IDEMPOTENCY, "").strip()
-    return key[:100] or None
+    if not key:
+        return None
+    if len(key) > MAX_KEY:
+        raise InvalidInput(f"Idempotency-Key 不能超过{MAX_KEY}个字符。", code="idempotency_key_too_long")
+    who = principal(request)
+    if who.kind == "service":
+        return key
+    return "s:" + hashlib.sha256(f"{who.actor}\n{key}".encode()).hexdigest()
 
 
 async def _detail(platform: Platform, request: web.Request, row_id: int) -> dict:

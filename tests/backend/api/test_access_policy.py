@@ -224,3 +224,20 @@ async def test_cross_site_changes_with_the_session_cookie_are_refused(client, pl
     assert (await client.get(f"/api/tickets/{ticket}", headers=reading)).status == 200
     service = {**auth, "Origin": "https://evil.example"}  # a token is not sent by browsers on their own
     assert (await client.post(f"/api/tickets/{ticket}/events", json=note, headers=service)).status == 201
+
+
+async def test_idempotency_keys_belong_to_their_caller(client, platform, clock, auth, world):
+    body = {**REPAIR, "area": "下姜村"}
+    first = await client.post("/api/tickets", json=body, headers={**auth, "Idempotency-Key": "k-1"})
+    agent = await credentials(platform, clock, auth, AGENT)
+    mine = await client.post("/api/tickets", json=body, headers={**agent, "Idempotency-Key": "k-1"})
+    assert mine.status == 201 and mine.headers["Idempotent-Replayed"] == "false"
+    assert (await mine.json())["id"] != (await first.json())["id"]
+    again = await client.post("/api/tickets", json=body, headers={**agent, "Idempotency-Key": "k-1"})
+    assert again.headers["Idempotent-Replayed"] == "true" and (await again.json())["id"] == (await mine.json())["id"]
+    other = {**REPAIR, "area": "坪山社区"}  # the service's ticket in unit B is never replayed to A's agent
+    await client.post("/api/tickets", json=other, headers={**auth, "Idempotency-Key": "k-2"})
+    resp = await client.post("/api/tickets", json=other, headers={**agent, "Idempotency-Key": "k-2"})
+    assert resp.status == 403 and (await resp.json())["error"]["code"] == "outside_unit"
+    resp = await client.post("/api/tickets", json=body, headers={**auth, "Idempotency-Key": "x" * 101})
+    assert resp.status == 422 and (await resp.json())["error"]["code"] == "idempotency_key_too_long"
