@@ -22,11 +22,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from backend.api import scope
 from backend.api.auth import hash_token
 from backend.api.policy import ADMIN, AGENT, POLICY, PUBLIC, SERVICE, SUPERVISOR
+from backend.app import create_app
 from backend.models import Account, StaffSession, StaffUser
 from tests.backend.tickets.helpers import REPAIR
 from tests.backend.units_fixture import seed_units
@@ -241,3 +244,15 @@ async def test_idempotency_keys_belong_to_their_caller(client, platform, clock, 
     assert resp.status == 403 and (await resp.json())["error"]["code"] == "outside_unit"
     resp = await client.post("/api/tickets", json=body, headers={**auth, "Idempotency-Key": "x" * 101})
     assert resp.status == 422 and (await resp.json())["error"]["code"] == "idempotency_key_too_long"
+
+
+async def test_a_route_missing_from_the_table_is_refused_and_logged(platform, auth, caplog):
+    async def handler(request: web.Request) -> web.Response:
+        return web.json_response({"open": True})
+
+    app = create_app(platform)
+    app.router.add_get("/api/shipped-without-a-rule", handler)
+    async with TestClient(TestServer(app)) as fresh:
+        resp = await fresh.get("/api/shipped-without-a-rule", headers=auth)
+        assert resp.status == 403 and (await resp.json())["error"]["code"] == "no_access_rule"
+    assert "/api/shipped-without-a-rule has no entry in the access table" in caplog.text
