@@ -90,10 +90,72 @@ def _close(ticket: Ticket, at: datetime) -> None:
 
 
 Step = Callable[[Platform, Ticket, TicketEventCreate, datetime], None]
+Check = Callable[[Ticket], None]
+
+
+# When each step is legal, by the ticket alone (its type, status and open clocks): each step
+# runs its check first, and `legal_steps` asks the same checks, so the console's buttons
+# and the API's 409 cannot disagree. What the body must carry is checked by the step itself.
+def _check_arrive(t: Ticket) -> None:
+    _require_type(t, ("fault_repair",), "到达现场")
+    _require(t, BEFORE_REPLY, "到达现场")
+    if not any(d.met_by == "arrive" for d in clocks.open_deadlines(t)):
+        raise Conflict("抢修人员到达现场已登记。", code="illegal_step")
+
+
+def _check_restore(t: Ticket) -> None:
+    _require_type(t, ("fault_repair",), "恢复送电")
+    _require(t, BEFORE_REPLY, "恢复送电")
+    if any(d.met_by == "arrive" for d in clocks.open_deadlines(t)):
+        raise Conflict("请先登记抢修人员到达现场，再登记恢复送电。", code="illegal_step")
+
+
+def _check_reply(t: Ticket) -> None:
+    if t.type == "fault_repair":
+        raise Conflict("抢修工单以“恢复送电”回单。", code="illegal_step")
+    _require(t, BEFORE_REPLY, "答复")
+
+
+def _check_close(t: Ticket) -> None:
+    _require(t, OPEN, "办结")
+    if t.status == "replied" and any(d.met_by == "callback" for d in clocks.open_deadlines(t)):
+        raise Conflict("该工单需先完成回访再办结。", code="callback_pending")
+
+
+def _check_grade(t: Ticket) -> None:
+    _require_type(t, ("complaint",), "定级")
+    _require(t, OPEN, "定级")
+
+
+CHECKS: dict[str, Check] = {
+    "dispatch": lambda t: _require(t, BEFORE_REPLY, "派单"),
+    "accept": lambda t: _require(t, ("dispatched",), "接单"),
+    "contact": lambda t: _require(t, BEFORE_REPLY, "联系客户"),
+    "arrive": _check_arrive, "restore": _check_restore, "reply": _check_reply,
+    "callback": lambda t: _require(t, ("replied",), "回访"),
+    "reopen": lambda t: _require(t, ("replied", "closed"), "重新开启"),
+    "escalate": lambda t: _require(t, OPEN, "升级"),
+    "close": _check_close,
+    "urge": lambda t: _require(t, OPEN, "催办"),
+    "note": lambda t: None,
+    "grade": _check_grade,
+}
+
+
+def legal_steps(ticket: Ticket) -> list[str]:
+    """The steps the ticket's state allows now, in CHECKS order (the same checks the steps make)."""
+    legal = []
+    for kind, check in CHECKS.items():
+        try:
+            check(ticket)
+        except Conflict:
+            continue
+        legal.append(kind)
+    return legal
 
 
 def _dispatch(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, BEFORE_REPLY, "派单")
+    CHECKS["dispatch"](t)
     if body.unit:
         t.unit_id = body.unit  # checked to exist by the caller
     t.needs_manual_dispatch = False  # a person has chosen where it goes
@@ -102,41 +164,33 @@ def _dispatch(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> 
 
 
 def _accept(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, ("dispatched",), "接单")
+    CHECKS["accept"](t)
     t.status = "processing"
 
 
 def _contact(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, BEFORE_REPLY, "联系客户")
+    CHECKS["contact"](t)
     clocks.meet(t, "contact", at)
     if t.status == "dispatched":
         t.status = "processing"
 
 
 def _arrive(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require_type(t, ("fault_repair",), "到达现场")
-    _require(t, BEFORE_REPLY, "到达现场")
-    if not any(d.met_by == "arrive" for d in clocks.open_deadlines(t)):
-        raise Conflict("抢修人员到达现场已登记。", code="illegal_step")
+    _check_arrive(t)
     clocks.meet(t, "arrive", at)
     clocks.restart_from(p, t, "arrive", at)
     t.status = "processing"
 
 
 def _restore(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require_type(t, ("fault_repair",), "恢复送电")
-    _require(t, BEFORE_REPLY, "恢复送电")
-    if any(d.met_by == "arrive" for d in clocks.open_deadlines(t)):
-        raise Conflict("请先登记抢修人员到达现场，再登记恢复送电。", code="illegal_step")
+    _check_restore(t)
     clocks.meet(t, "restore", at)
     t.status = "replied"
     _start_callback(p, t, at)
 
 
 def _reply(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    if t.type == "fault_repair":
-        raise Conflict("抢修工单以“恢复送电”回单。", code="illegal_step")
-    _require(t, BEFORE_REPLY, "答复")
+    _check_reply(t)
     if not body.note:
         raise InvalidInput("答复时请填写处理意见（note）。")
     clocks.meet(t, "reply", at)
@@ -145,7 +199,7 @@ def _reply(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> Non
 
 
 def _callback(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, ("replied",), "回访")
+    CHECKS["callback"](t)
     if body.rating is None:
         raise InvalidInput("回访请填写评价（rating）：satisfied、basically_satisfied、"
                            "dissatisfied 或 no_answer。")
@@ -166,25 +220,23 @@ def _callback(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> 
 
 
 def _reopen(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, ("replied", "closed"), "重新开启")
+    CHECKS["reopen"](t)
     if not (body.reason or body.note):
         raise InvalidInput("重新开启工单请说明原因（reason）。")
     _rework(p, t, at)
 
 
 def _close_step(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, OPEN, "办结")
+    _check_close(t)
     if t.status != "replied":
         if not body.reason:
             raise InvalidInput("未答复的工单办结须说明原因（reason），如客户撤诉、重复工单。")
         clocks.cancel_open(t, at)
-    elif any(d.met_by == "callback" for d in clocks.open_deadlines(t)):
-        raise Conflict("该工单需先完成回访再办结。", code="callback_pending")
     _close(t, at)
 
 
 def _urge(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require(t, OPEN, "催办")
+    CHECKS["urge"](t)
     t.urge_count += 1
 
 
@@ -194,8 +246,7 @@ def _note(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None
 
 
 def _grade(p: Platform, t: Ticket, body: TicketEventCreate, at: datetime) -> None:
-    _require_type(t, ("complaint",), "定级")
-    _require(t, OPEN, "定级")
+    _check_grade(t)
     if body.grade is None:
         raise InvalidInput("请提供投诉等级（grade）。")
     t.grade = body.grade
@@ -219,7 +270,7 @@ def apply_step(platform: Platform, ticket: Ticket, body: TicketEventCreate, acto
     the caller's transaction, record included, is discarded.
     """
     if body.kind == "escalate":
-        _require(ticket, OPEN, "升级")
+        CHECKS["escalate"](ticket)
         return escalate(platform, ticket, body.reason or "manual", actor, at, key=key)
     data = {k: v for k, v in body.dict(exclude={"kind", "note"}).items() if v is not None}
     event = record(ticket, body.kind, actor, at, note=body.note, key=key, **data)
