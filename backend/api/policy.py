@@ -88,6 +88,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/tickets/{id}"): _rule(EVERYONE_SIGNED_IN, scope.TICKET),
     ("POST", "/api/tickets/{id}/events"): _rule(EVERYONE_SIGNED_IN, scope.TICKET,
                                                 "grade, reopen: supervisor or admin; dispatch target in subtree"),
+    ("GET", "/api/tickets/{id}/steps"): _rule(STAFF, scope.TICKET, "grade, reopen offered to supervisor or admin"),
     ("GET", "/api/kpi"): _rule(EVERYONE_SIGNED_IN, scope.SUBTREE),
     # outages
     ("GET", "/api/outages"): _rule(EVERYONE_SIGNED_IN, scope.ACCOUNT, "only when account_no is given"),
@@ -118,6 +119,9 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/console/login"): _rule(_PUBLIC, scope.NONE),
     ("GET", "/console"): _rule(_PUBLIC, scope.OWN_SESSION, "no session: 302 to /console/login"),
     ("GET", "/console/events"): _rule({AGENT, SUPERVISOR}, scope.CONVERSATION, "Server-Sent Events"),
+    ("GET", "/console/tickets"): _rule(_PUBLIC, scope.OWN_SESSION, "no session: 302 to /console/login"),
+    ("GET", "/api/console/tickets"): _rule(STAFF, scope.SUBTREE, "masked; nearest deadline first"),
+    ("GET", "/api/console/tickets/{id}"): _rule(STAFF, scope.TICKET, "masked, with the steps offered"),
     ("GET", "/static/console"): _rule(_PUBLIC, scope.NONE),
     # audit log (backend/audit.py)
     ("GET", "/api/audit"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "masked; entries of the subtree's units"),

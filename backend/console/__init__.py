@@ -3,6 +3,9 @@
 - pages.py        GET /console/login, GET /console (session cookie; server-rendered)
 - feed.py         GET /console/events: Server-Sent Events polled from the database
 - api.py          POST /api/conversations/{id}/transfer, GET /api/conversations/{id}/assist
+- ticket_page.py  GET /console/tickets: the ticket desk (queues by nearest deadline, detail, step buttons)
+- ticket_api.py   GET /api/tickets/{id}/steps, GET /api/console/tickets[/{id}] (timers, legal steps)
+- ticket_desk.py  timers (on time / warning / overdue) and the steps offered, from tickets/lifecycle.py
 - assist.py       the suggested reply and the customer's open tickets
 - suggestions.py  intent → the assistant's own reply (data/rules one-step rules, domain.yml)
 - wording.py      every sentence staff read on these pages
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from backend.console import api, feed, pages
+from backend.console import api, feed, pages, ticket_api, ticket_page  # noqa: F401 - they register their routes
 
 routes = pages.routes  # the pages, the feed (registered by feed.py on the same table) and static files
 api_routes = api.routes

@@ -12,6 +12,8 @@ ticket types, statuses and clocks come from glossary/names.py.
 """
 from __future__ import annotations
 
+from glossary.names import COMPLAINT_GRADES, DEADLINES, RATINGS, TICKET_STATUSES, TICKET_TYPES
+
 BRAND = "95598 客服工作台"
 LOGIN_TITLE = "客服登录"
 LOGIN_USERNAME = "用户名"
@@ -160,6 +162,57 @@ SUGGESTIONS = {
     "cancel": "好的，已为您取消。请问还有什么可以帮您？",
 }
 
+
+# The ticket desk (工单, backend/console/ticket_page.py): queues, timers, the detail, the steps.
+# Names of types, statuses, clocks, grades and ratings come from glossary/names.py.
+DESK_TITLE = "工单处理"
+DESK_QUEUES = {"all": "本单位工单", "escalated": "已升级", "overdue": "已超时", "repeat": "重复投诉"}
+DESK_SUPERVISE = "督办视图"  # the tabs only supervisors and admins get: escalated, overdue, repeat complaints
+DESK = {
+    "filters": "筛选", "type": "类型", "status": "状态", "anyType": "全部类型", "anyStatus": "全部状态",
+    "overdueOnly": "只看已超时", "escalatedOnly": "只看已升级", "repeatOnly": "只看重复投诉", "apply": "筛选",
+    "empty": "没有符合条件的工单。", "page": "第{page}页，共{pages}页（{total}张工单）", "prev": "上一页",
+    "next": "下一页", "pickOne": "请从左侧队列选择一张工单。", "loading": "正在加载……",
+    "unit": "处理单位", "created": "受理时间", "channel": "渠道", "grade": "等级", "description": "诉求内容",
+    "address": "地址", "customer": "客户（已部分隐藏）", "name": "姓名", "phone": "电话", "accountNo": "户号",
+    "clocks": "服务时限", "clock": "时限", "due": "截止时间", "state": "状态", "left": "剩余 / 超时",
+    "history": "处理记录", "actions": "可执行的操作", "noSteps": "该工单当前没有可执行的操作。",
+    "submit": "确认", "cancel": "取消", "required": "（必填）", "optional": "（选填）",
+    "escalatedMark": "已升级", "repeatMark": "重复投诉", "manualMark": "待人工派单",
+    "nearest": "最近时限：{clock}，{due}截止", "noClock": "无进行中的时限", "maskedOnly": MASKED_ONLY,
+    "done": "已完成“{step}”。", "system": "系统", "service": "智能客服", "now": "数据时间：{time}",
+}
+TIMER = {"on_time": "正常", "warning": "即将超时", "overdue": "已超时", "met": "按时完成", "met_late": "超时完成",
+         "cancelled": "已取消", "none": "无进行中的时限"}
+TIME_LEFT = "剩余{time}"
+TIME_OVER = "已超时{time}"
+DURATION = {"days": "{d}天{h}小时", "hours": "{h}小时{m}分钟", "minutes": "{m}分钟", "under": "不到1分钟"}
+STEP_NAMES = {
+    "dispatch": "派单", "accept": "接单", "contact": "联系客户", "arrive": "到达现场", "restore": "恢复送电",
+    "reply": "答复处理意见", "callback": "回访", "escalate": "升级督办", "close": "办结", "reopen": "重新开启",
+    "grade": "定级", "note": "备注", "urge": "催办",
+}
+# History lines the system writes beside the steps (backend/tickets/, backend/sla/).
+EVENT_NAMES = {**STEP_NAMES, "create": "受理", "repeat": "识别为重复投诉", "warning": "时限预警",
+               "overdue": "时限超时"}
+STEP_FIELDS = {"unit": "派往单位", "note": "说明", "rating": "客户评价", "reason": "原因", "grade": "投诉等级",
+               "clock": "时限", "channel": "渠道", "parent": "原工单"}
+# The field's label when the step gives it its own meaning.
+STEP_FIELD_LABELS = {("reply", "note"): "处理意见", ("close", "reason"): "办结原因",
+                     ("escalate", "reason"): "升级原因", ("reopen", "reason"): "重新开启原因"}
+NO_ANSWER = "无人接听"
+DESK_ERRORS = {"illegal": "该操作在工单当前状态下不可执行：{message}", "outside": "该工单不在您的单位范围内。",
+               "missing": "请填写“{field}”。"}
+
+
+def desk_texts() -> dict[str, object]:
+    """What the ticket desk's script shows (tickets.html's JSON block)."""
+    return {**DESK, "queues": DESK_QUEUES, "supervise": DESK_SUPERVISE, "timer": TIMER, "timeLeft": TIME_LEFT,
+            "timeOver": TIME_OVER, "duration": DURATION, "steps": STEP_NAMES, "events": EVENT_NAMES,
+            "fields": STEP_FIELDS, "fieldLabels": {f"{s}.{f}": t for (s, f), t in STEP_FIELD_LABELS.items()},
+            "types": TICKET_TYPES, "statuses": TICKET_STATUSES, "clocks": DEADLINES, "grades": COMPLAINT_GRADES,
+            "ratings": {**RATINGS, "no_answer": NO_ANSWER}, "channels": CHANNELS, "live": LIVE,
+            "errors": {**ERRORS, **DESK_ERRORS}}
 
 def page_texts() -> dict[str, object]:
     """What the console's script shows, handed to it in the page (console.html's JSON block)."""

@@ -91,11 +91,19 @@ async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select) -> Sel
     return stmt
 
 
-async def list_tickets(session: AsyncSession, f: TicketFilter, *, limit: int, offset: int
-                       ) -> tuple[list[Ticket], int]:
+async def list_tickets(session: AsyncSession, f: TicketFilter, *, limit: int, offset: int,
+                       by_deadline: bool = False) -> tuple[list[Ticket], int]:
+    """A page of tickets, newest first; `by_deadline`: nearest running clock first (none last), for queues."""
     total = await session.scalar(await _filtered(session, f, select(func.count(Ticket.id))))
     stmt = await _filtered(session, f, select(Ticket))
-    stmt = (stmt.options(selectinload(Ticket.deadlines), selectinload(Ticket.unit))
-            .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit).offset(offset))
+    if by_deadline:
+        due = (select(TicketDeadline.ticket_id, func.min(TicketDeadline.due_at).label("due"))
+               .where(TicketDeadline.met_at.is_(None), TicketDeadline.cancelled_at.is_(None))
+               .group_by(TicketDeadline.ticket_id).subquery())
+        stmt = stmt.outerjoin(due, due.c.ticket_id == Ticket.id).order_by(
+            due.c.due.is_(None), due.c.due, Ticket.id)
+    else:
+        stmt = stmt.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    stmt = stmt.options(selectinload(Ticket.deadlines), selectinload(Ticket.unit)).limit(limit).offset(offset)
     return list((await session.scalars(stmt)).all()), int(total or 0)
 
