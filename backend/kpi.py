@@ -37,6 +37,13 @@ Definitions (numerator / denominator; the ratio is null when the denominator is 
 
 Roll-ups add numerators and denominators and only then divide; ratios are
 never averaged.
+
+Drill-down (`TICKET_FILTERS`, beside the definitions so they change together):
+the ticket list's filters (GET /api/tickets, the console's /console/tickets)
+that select exactly the tickets behind a count, with the same unit (subtree)
+and from/to. Only counts with an exact equivalent are listed: `overdue` is
+"ever overdue" while the list's `overdue` is "overdue now", and the list has
+no filter for ratings, clock outcomes or callbacks, so those numbers have no link.
 """
 from __future__ import annotations
 
@@ -71,6 +78,25 @@ COUNTS: dict[str, str] = {
     "overdue_count": "overdue",
     "repeat_complaint_count": "repeat_complaints",
 }
+# count: the ticket list's filters (besides unit, from, to) that select exactly its tickets
+TICKET_FILTERS: dict[str, dict[str, str]] = {
+    "accepted": {},
+    "complaints": {"type": "complaint"},
+    "repeat_complaints": {"type": "complaint", "repeat": "true"},
+}
+
+
+def drill_down(indicator: str) -> dict[str, dict[str, str] | None]:
+    """Which ticket-list filters each number of an indicator links to (None: no exact equivalent).
+
+    A ratio has a numerator and a denominator, a count just a count; the page
+    links a number only when its filter exists, so a list never shows tickets
+    other than those counted.
+    """
+    if indicator in RATIOS:
+        num, den = RATIOS[indicator]
+        return {"numerator": TICKET_FILTERS.get(num), "denominator": TICKET_FILTERS.get(den)}
+    return {"count": TICKET_FILTERS.get(COUNTS[indicator])}
 
 
 def _flag(condition: ColumnElement) -> ColumnElement:

@@ -8,7 +8,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, validator
 
 from backend.api import PLATFORM
-from backend.api.auth import principal
+from backend.api.auth import Principal, principal
 from backend.api.registry import ApiRoutes
 from backend.api.scope import visible_unit
 from backend.api.validation import json_response, read_query
@@ -52,6 +52,26 @@ def period(platform: Platform, q: KpiQuery) -> tuple[date, date]:
     return first, last
 
 
+async def report(platform: Platform, who: Principal, unit: str | None, first: date, last: date) -> dict:
+    """The indicators of a unit the caller may see over [first, last], as GET /api/kpi answers them.
+
+    The one way the numbers are computed for the API, the dashboard and the export
+    (backend/console/export.py), so the three can never disagree.
+    """
+    start = datetime.combine(first, time(), TZ)
+    # `to` is inclusive: the period ends at the start of the next day.
+    end = datetime.combine(last + timedelta(days=1), time(), TZ)
+    async with platform.sessions() as session:
+        unit_id = await visible_unit(session, who, unit) or await root_unit(session)
+        result = await indicators(session, unit_id, start, end)
+    return {
+        "unit": result["unit"],
+        "period": {"from": first.isoformat(), "to": last.isoformat()},
+        "indicators": result["indicators"],
+        "children": result["children"],
+    }
+
+
 @routes.op("GET", "/api/kpi", "Assessment indicators of a unit (its subtree) and of each direct child",
            query=KpiQuery,
            responses={200: "OK", 404: "No such unit", 422: "Invalid dates or from after to"})
@@ -59,15 +79,4 @@ async def get_kpi(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     q = read_query(request, KpiQuery)
     first, last = period(platform, q)
-    start = datetime.combine(first, time(), TZ)
-    # `to` is inclusive: the period ends at the start of the next day.
-    end = datetime.combine(last + timedelta(days=1), time(), TZ)
-    async with platform.sessions() as session:
-        unit_id = await visible_unit(session, principal(request), q.unit) or await root_unit(session)
-        result = await indicators(session, unit_id, start, end)
-    return json_response({
-        "unit": result["unit"],
-        "period": {"from": first.isoformat(), "to": last.isoformat()},
-        "indicators": result["indicators"],
-        "children": result["children"],
-    })
+    return json_response(await report(platform, principal(request), q.unit, first, last))

@@ -232,3 +232,41 @@ def page_texts() -> dict[str, object]:
         "ticketOverdue": TICKET_OVERDUE, "ticketThis": TICKET_THIS, "ticketSameCustomer": TICKET_SAME_CUSTOMER,
         "errors": ERRORS, "notServing": NOT_SERVING, "newWaiting": NEW_WAITING,
     }
+
+
+# The dashboard (看板, backend/console/dashboard.py) and the export's column headers
+# (backend/console/export.py). Indicator names follow the seed's assessment indicators.
+DASHBOARD_TITLE = "服务质量看板"
+INDICATORS = {
+    "accepted": "受理工单数", "satisfaction": "客户满意率", "complaint_handling_rate": "投诉处理率",
+    "complaint_timeliness_rate": "投诉处理及时率", "repair_arrival_timeliness": "故障抢修到达现场及时率",
+    "callback_rate": "回访率", "overdue_count": "超时工单数", "repeat_complaint_count": "重复投诉数",
+}
+# A ratio's numerator and denominator, in words (backend/kpi.py RATIOS).
+RATIO_PARTS = {
+    "satisfaction": ("满意及基本满意", "已评价"),
+    "complaint_handling_rate": ("已处理投诉", "受理投诉"),
+    "complaint_timeliness_rate": ("按时答复投诉", "已处理投诉"),
+    "repair_arrival_timeliness": ("按时到达", "到达时限已有结果"),
+    "callback_rate": ("已回访", "应回访"),
+}
+DASHBOARD = {
+    "unit": "单位", "month": "考核月份", "months": "趋势月数", "chosen": "趋势指标", "compare": "对比指标",
+    "show": "查看", "export": "导出考核表", "exportCsv": "导出 CSV", "exportXlsx": "导出 Excel",
+    "trendTitle": "近{n}个月趋势：{name}", "trendHeading": "近{n}个月趋势",
+    "trendTable": "{unit} 近{n}个月趋势（数据表）",
+    "compareTitle": "下级单位对比：{name}（{month}）", "compareTable": "{month} 考核表：{unit}及下级单位",
+    "monthCol": "月份", "unitCol": "单位", "total": "{name}（合计）", "noData": "无数据",
+    "noChildren": "该单位没有下级单位。", "loading": "正在加载……", "loaded": "已更新：{unit} {month}",
+    "drillHint": "带下划线的数字可点击，查看对应工单。", "drillTo": "查看对应工单：{what}",
+    "chartHint": "图表的数据见旁边的数据表。", "pickOne": "请至少选择一项趋势指标。",
+}
+EXPORT_COLUMNS = {"month": "考核月份", "unit_id": "单位编码", "unit_name": "单位名称", "scope": "统计范围",
+                  "numerator": "{name}·分子（{part}）", "denominator": "{name}·分母（{part}）"}
+EXPORT_SCOPES = {"total": "本单位及下级合计", "child": "下级单位"}
+EXPORT_SHEET = "考核表 {month}"
+
+
+def dashboard_texts() -> dict[str, object]:
+    """What the dashboard's script shows, handed to it in the page (dashboard.html's JSON block)."""
+    return {**DASHBOARD, "indicators": INDICATORS, "ratioParts": RATIO_PARTS, "errors": ERRORS}
