@@ -90,6 +90,7 @@ POLICY: dict[tuple[str, str], Rule] = {
                                                 "grade, reopen: supervisor or admin; dispatch target in subtree"),
     ("GET", "/api/tickets/{id}/steps"): _rule(STAFF, scope.TICKET, "grade, reopen offered to supervisor or admin"),
     ("GET", "/api/kpi"): _rule(EVERYONE_SIGNED_IN, scope.SUBTREE),
+    ("GET", "/api/kpi/export"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "written to the audit log (kpi.export)"),
     # outages
     ("GET", "/api/outages"): _rule(EVERYONE_SIGNED_IN, scope.ACCOUNT, "only when account_no is given"),
     ("POST", "/api/outages"): _rule(PUBLISHERS, scope.OUTAGE),
@@ -122,6 +123,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/console/tickets"): _rule(_PUBLIC, scope.OWN_SESSION, "no session: 302 to /console/login"),
     ("GET", "/api/console/tickets"): _rule(STAFF, scope.SUBTREE, "masked; nearest deadline first"),
     ("GET", "/api/console/tickets/{id}"): _rule(STAFF, scope.TICKET, "masked, with the steps offered"),
+    ("GET", "/console/dashboard"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "the dashboard (看板)",
+                                         login_page="/console/login"),
     ("GET", "/static/console"): _rule(_PUBLIC, scope.NONE),
     # audit log (backend/audit.py)
     ("GET", "/api/audit"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "masked; entries of the subtree's units"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from backend.console import api, feed, pages, ticket_api, ticket_page  # noqa: F401 - they register their routes
+from backend.console import api, dashboard, export, feed, pages, ticket_api, ticket_page  # noqa: F401 - they register routes
 
 routes = pages.routes  # the pages, the feed (registered by feed.py on the same table) and static files
 api_routes = api.routes

@@ -75,6 +75,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/console/tickets"): Call(query=lambda u: {"unit": u.unit}),
     ("GET", "/api/console/tickets/{id}"): Call(),
     ("GET", "/api/kpi"): Call(query=lambda u: {"unit": u.unit}),
+    ("GET", "/api/kpi/export"): Call(query=lambda u: {"unit": u.unit}),
+    ("GET", "/console/dashboard"): Call(query=lambda u: {"unit": u.unit}),
     ("GET", "/api/outages"): Call(query=lambda u: {"account_no": u.account}),
     ("POST", "/api/outages"): Call(body=lambda u: {**NOTICE, "scopes": [{"area_id": u.area_id}]}),
     ("POST", "/api/outages/{id}/events"): Call(body=lambda u: {"kind": "cancel"}),
@@ -152,7 +154,8 @@ async def call(client, method: str, template: str, rule_scope: str, unit: Unit, 
     kwargs: dict[str, Any] = {"headers": headers, "params": how.query(unit)}
     if how.body is not None:
         kwargs["json"] = how.body(unit)
-    resp = await client.request(method, path_for(template, rule_scope, unit), **kwargs)
+    # A page's redirect to its login page is the answer, not the login page behind it.
+    resp = await client.request(method, path_for(template, rule_scope, unit), allow_redirects=False, **kwargs)
     code = None
     if resp.content_type == "application/json":
         body = await resp.json()
@@ -180,6 +183,9 @@ async def test_each_caller_gets_the_tables_verdict(client, auth, platform, clock
             where = (method, template, caller, status, code)
             if PUBLIC in rule.who:
                 assert code not in REFUSALS and status != 401, where
+            elif caller == "anonymous" and rule.login_page:
+                resp = await client.get(path_for(template, rule.scope, world["A"]), allow_redirects=False)
+                assert status == 302 and resp.headers["Location"] == rule.login_page, where
             elif caller == "anonymous":
                 assert status == 401 and code == "unauthorized", where
             elif caller in rule.who:

@@ -56,7 +56,7 @@ async def test_an_agent_takes_a_chat_over_live_and_hands_it_back(browser, live_c
     await seed_staff(platform)
     agent1 = await desk_page(browser, live_chat.url, "agent1")
     assert "李客服" in await agent1.text_content("header.top")
-    assert say.NAV_SOON in await agent1.text_content("header.top nav")
+    assert await agent1.get_attribute(f"header.top nav a:has-text('{say.NAV_DASHBOARD}')", "href") == "/console/dashboard"
 
     customer = await phone_page(browser)
     await customer.goto(live_chat.url + "/chat")
