@@ -181,6 +181,7 @@ DESK = {
     "escalatedMark": "已升级", "repeatMark": "重复投诉", "manualMark": "待人工派单",
     "nearest": "最近时限：{clock}，{due}截止", "noClock": "无进行中的时限", "maskedOnly": MASKED_ONLY,
     "done": "已完成“{step}”。", "system": "系统", "service": "智能客服", "now": "数据时间：{time}",
+    "drillScope": "看板条件：单位 {unit}，受理日期 {from} 至 {to}", "drillClear": "清除条件",
 }
 TIMER = {"on_time": "正常", "warning": "即将超时", "overdue": "已超时", "met": "按时完成", "met_late": "超时完成",
          "cancelled": "已取消", "none": "无进行中的时限"}

@@ -20,6 +20,10 @@
   var PRESETS = { all: {}, escalated: { escalated: "true" }, overdue: { overdue: "true" },
                   repeat: { type: "complaint", repeat: "true" } };
   var tab = "all", page = 1, pages = 1, openId = null, open = null;
+  // A link from the dashboard (看板) carries the ticket list's filters: the form takes what it has,
+  // the rest (unit, from, to) stays fixed and is said above the list until cleared.
+  var linked = new URLSearchParams(window.location.search), fixed = {};
+  ["unit", "from", "to", "manual_dispatch"].forEach(function (k) { if (linked.get(k)) { fixed[k] = linked.get(k); } });
 
   function api(method, path, body, done) {
     var request = new XMLHttpRequest();
@@ -49,6 +53,7 @@
     if (form.elements.type.value) { params.type = form.elements.type.value; }
     if (form.elements.status.value) { params.status = form.elements.status.value; }
     ["overdue", "escalated", "repeat"].forEach(function (k) { if (form.elements[k].checked) { params[k] = "true"; } });
+    Object.assign(params, fixed);
     params.page = String(page);
     return Object.keys(params).map(function (k) { return k + "=" + encodeURIComponent(params[k]); }).join("&");
   }
@@ -110,6 +115,15 @@
     check("overdue", T.overdueOnly); check("escalated", T.escalatedOnly); check("repeat", T.repeatOnly);
     var go = document.createElement("button"); go.type = "submit"; go.textContent = T.apply; form.appendChild(go);
     form.addEventListener("submit", function (event) { event.preventDefault(); page = 1; loadQueue(); });
+    ["type", "status"].forEach(function (k) { if (linked.get(k)) { form.elements[k].value = linked.get(k); } });
+    ["overdue", "escalated", "repeat"].forEach(function (k) { form.elements[k].checked = linked.get(k) === "true"; });
+    if (Object.keys(fixed).length) {
+      var note = document.createElement("p"), clear = document.createElement("a");
+      note.className = "hint drill"; note.id = "drill";
+      note.textContent = view.fill(T.drillScope, { unit: fixed.unit || "—", from: fixed.from || "—", to: fixed.to || "—" }) + " ";
+      clear.href = window.location.pathname; clear.textContent = T.drillClear;
+      note.appendChild(clear); form.appendChild(note);
+    }
   }
 
   /* ---- the open ticket ------------------------------------------------------------------ */

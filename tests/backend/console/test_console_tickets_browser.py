@@ -115,4 +115,11 @@ async def test_a_handler_works_a_repair_from_accepted_to_closed(browser, live_ch
         await page.click("#step-form button[type='submit']")
         await page.wait_for_selector("#error:has-text('不可执行')")  # the 409 in words
         page.problems[:] = [p for p in page.problems if "409" not in p]
+        # A dashboard's drill-down link: its filters preset, the unit and dates kept and said.
+        await page.goto(f"{live_chat.url}/console/tickets?type=complaint&unit=33012701&from=2026-03-01&to=2026-03-31")
+        await page.wait_for_selector("#list button[data-id]")
+        assert await page.locator("#list button[data-id]").evaluate_all("bs => bs.map(b => b.dataset.id)") \
+            == [late["id"]]
+        assert await page.input_value("#filters select[name='type']") == "complaint"
+        assert "33012701" in await page.text_content("#drill")
     assert page.problems == []
