@@ -97,6 +97,14 @@ async def test_a_supervisor_reads_the_dashboard_and_drills_down(browser, live_ch
     assert parse_qs(urlsplit(csv_link).query) == {"unit": [COUNTY], "month": ["2026-03"], "format": ["csv"]}
     assert boss.problems == []
 
+    # A bar is a number too: 淳安's second station's bar leads to its accepted tickets.
+    x, y = await boss.evaluate("""() => { const c = echarts.getInstanceByDom(document.getElementById('compare-chart'));
+        return c.convertToPixel({seriesIndex: 0}, [1, 1]); }""")
+    box = await boss.locator("#compare-chart").bounding_box()
+    await boss.mouse.click(box["x"] + x, box["y"] + y)
+    await boss.wait_for_url("**/console/tickets?**")
+    assert parse_qs(urlsplit(boss.url).query) == {"unit": [RURAL], "from": ["2026-03-01"], "to": ["2026-03-31"]}
+
 
 async def test_an_agent_is_refused_the_dashboard(browser, live_chat, platform):
     await seed_staff(platform)
