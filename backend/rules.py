@@ -51,6 +51,9 @@ class StaffLoginRules:
     max_failures_per_user: int  # failures of one username within the window; then 429 (a success resets it)
     max_failures_per_client: int  # failures from one client address within the window; a success does not reset
     window_seconds: float
+    session_hours: float  # the longest a staff session lasts (one shift)
+    idle_minutes: float  # a session unused this long has ended
+    max_sessions_per_user: int  # a new login beyond this ends the oldest of the user's sessions
 
 
 @dataclass(frozen=True)
@@ -195,11 +198,14 @@ def _public_form(raw: dict[str, Any]) -> PublicFormRules:
 
 def _staff_login(raw: dict[str, Any]) -> StaffLoginRules:
     rules = StaffLoginRules(int(raw["max_failures_per_user"]), int(raw["max_failures_per_client"]),
-                            float(raw["window_seconds"]))
+                            float(raw["window_seconds"]), float(raw["session_hours"]),
+                            float(raw["idle_minutes"]), int(raw["max_sessions_per_user"]))
     if rules.max_failures_per_user < 1 or rules.max_failures_per_client < rules.max_failures_per_user \
-            or rules.window_seconds <= 0:
+            or rules.window_seconds <= 0 or rules.session_hours <= 0 or rules.idle_minutes <= 0 \
+            or rules.max_sessions_per_user < 1:
         raise RulesError("staff_login: max_failures_per_user >= 1, max_failures_per_client >= "
-                         "max_failures_per_user, window_seconds > 0")
+                         "max_failures_per_user, window_seconds, session_hours and idle_minutes > 0, "
+                         "max_sessions_per_user >= 1")
     return rules
 
 

@@ -13,11 +13,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
 from backend.context import Platform
-from backend.models import CustomerTurn, IvrTurn, Ticket, TicketDeadline
+from backend.models import CustomerTurn, IvrTurn, StaffSession, Ticket, TicketDeadline
 from backend.tickets.lifecycle import escalate, record
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,19 @@ async def forget_old_turns(platform: Platform, now: datetime | None = None) -> i
     return deleted
 
 
+async def end_stale_sessions(platform: Platform, now: datetime | None = None) -> int:
+    """Delete staff sessions past their end or idle past staff_login.idle_minutes (refused anyway;
+    deleting them keeps the table to the sessions that can still be used)."""
+    now = now or platform.clock()
+    idle_since = now - timedelta(minutes=platform.rules.staff_login.idle_minutes)
+    async with platform.sessions() as session:
+        result = await session.execute(
+            delete(StaffSession).where(or_(StaffSession.expires_at <= now, StaffSession.last_seen_at < idle_since))
+            .execution_options(synchronize_session=False))
+        await session.commit()
+    return result.rowcount or 0
+
+
 async def run_forever(platform: Platform) -> None:
     """Background task of the backend process; a failed pass is logged and retried."""
     interval = platform.rules.scheduler_interval
@@ -106,6 +119,8 @@ async def run_forever(platform: Platform) -> None:
                          result.warned, result.breached, result.escalated)
             if forget_now and (forgotten := await forget_old_turns(platform)):
                 log.info("sweep: %d stored channel turns past their retention deleted", forgotten)
+            if forget_now and (ended := await end_stale_sessions(platform)):
+                log.info("sweep: %d expired or idle staff sessions deleted", ended)
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the clocks running through a transient DB fault

@@ -62,6 +62,7 @@ class Settings:
     wechat_aes_key: str = ""
     # Where the access-token and customer-service APIs live (tests point it at a fake).
     wechat_api_base: str = "https://api.weixin.qq.com"
+    cookie_secure: bool = False  # staff cookies Secure even over plain HTTP (behind a TLS proxy)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -85,6 +86,7 @@ class Settings:
             "wechat_secret": get("WECHAT_SECRET", ""),
             "wechat_aes_key": get("WECHAT_AES_KEY", ""),
             "wechat_api_base": (get("WECHAT_API_BASE") or cls.wechat_api_base).rstrip("/"),
+            "cookie_secure": (get("COOKIE_SECURE") or "0").lower() in ("1", "true", "yes", "on"),
         }
         for key, attr in (("SERVICE_RULES_FILE", "service_rules"), ("HOLIDAY_DIR", "holiday_dir"),
                           ("TARIFF_DIR", "tariff_dir")):

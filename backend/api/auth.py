@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from backend.api import PLATFORM
 from backend.context import Platform
@@ -25,6 +26,8 @@ from backend.errors import DomainError, Forbidden
 from backend.models import StaffSession, StaffUser
 
 SESSION_COOKIE = "session"
+# How stale a session's last_seen_at may get before a request writes it again.
+SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 class Unauthorized(DomainError):
@@ -61,15 +64,29 @@ def hash_token(token: str) -> str:
 
 
 async def staff_for_token(platform: Platform, token: str) -> Principal | None:
-    """The staff member of a live session token; None when unknown, expired or inactive."""
+    """The staff member of a live session token; None when unknown, expired, idle too long or inactive.
+
+    Each use moves the session's last_seen_at (written at most once a minute, so a busy
+    console does not write on every request); a session idle for staff_login.idle_minutes
+    has ended, as a workstation left logged in must."""
+    now = platform.clock()
+    idle = timedelta(minutes=platform.rules.staff_login.idle_minutes)
     async with platform.sessions() as session:
         row = (await session.execute(
-            select(StaffUser, StaffSession.expires_at)
+            select(StaffUser, StaffSession.id, StaffSession.expires_at, StaffSession.last_seen_at)
             .join(StaffSession, StaffSession.user_id == StaffUser.id)
             .where(StaffSession.token_hash == hash_token(token), StaffUser.active.is_(True))
         )).first()
-    if row is None or row.expires_at <= platform.clock():
-        return None
+        if row is None or row.expires_at <= now:
+            return None
+        if row.last_seen_at is not None and now - row.last_seen_at > idle:
+            await session.execute(delete(StaffSession).where(StaffSession.id == row.id))
+            await session.commit()
+            return None
+        if row.last_seen_at is None or now - row.last_seen_at > SEEN_RESOLUTION:
+            await session.execute(update(StaffSession).where(StaffSession.id == row.id)
+                                  .values(last_seen_at=now).execution_options(synchronize_session=False))
+            await session.commit()
     user = row.StaffUser
     return Principal("staff", user.username, user.role, user.unit_id, user.id)
 

@@ -10,6 +10,14 @@ grows by at most the limits per address and window). A success resets the userna
 failures before the success no longer count), never the address's, so one
 valid account cannot launder guesses at others. Argon2 runs in a worker
 thread: a burst of logins cannot stall the event loop (and /healthz).
+
+Sessions (service_rules.yml `staff_login`): one lasts at most session_hours and
+ends after idle_minutes without a request (backend/api/auth.py); a staff member
+holds at most max_sessions_per_user, a new login ending the oldest; logout ends
+this session, `?everywhere=true` all of the staff member's sessions (a lost
+laptop). The cookie is HttpOnly, SameSite=Strict, and Secure when the request
+came over HTTPS or COOKIE_SECURE is set (behind a TLS-terminating proxy).
+Expired and idle sessions are deleted by the sweep (backend/scheduler.py).
 """
 from __future__ import annotations
 
@@ -29,18 +37,21 @@ from backend import audit
 from backend.api import PLATFORM
 from backend.api.auth import ANONYMOUS, SESSION_COOKIE, Principal, Unauthorized, hash_token, principal
 from backend.api.registry import ApiRoutes
-from backend.api.validation import json_response, read_body
+from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
 from backend.errors import TooManyAttempts
 from backend.models import StaffSession, StaffUser
 
 log = logging.getLogger(__name__)
 routes = ApiRoutes("staff")
-SESSION_HOURS = 12  # one working shift
 _hasher = PasswordHasher()
 # Verifying against a dummy hash for unknown users keeps the response time
 # from telling which usernames exist.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class LogoutQuery(BaseModel):
+    everywhere: bool = Field(False, description="end every session of this staff member, not just this one")
 
 
 class Login(BaseModel):
@@ -99,30 +110,42 @@ async def login(request: web.Request) -> web.Response:
                            unit_id=user.unit_id if user else None, client=client, details={"why": why})
         raise Unauthorized("用户名或密码不正确。", code="login_failed")
     token = secrets.token_urlsafe(32)
+    rules = platform.rules.staff_login
     now = platform.clock()
     async with platform.sessions() as session:
         session.add(StaffSession(token_hash=hash_token(token), user_id=user.id, created_at=now,
-                                 expires_at=now + timedelta(hours=SESSION_HOURS)))
+                                 last_seen_at=now, expires_at=now + timedelta(hours=rules.session_hours)))
+        await session.flush()
+        kept = select(StaffSession.id).where(StaffSession.user_id == user.id) \
+            .order_by(StaffSession.created_at.desc(), StaffSession.id.desc()).limit(rules.max_sessions_per_user)
+        await session.execute(delete(StaffSession).where(StaffSession.user_id == user.id,
+                                                         StaffSession.id.not_in(kept.scalar_subquery()))
+                              .execution_options(synchronize_session=False))
         await session.commit()
     who = Principal("staff", user.username, user.role, user.unit_id, user.id)
     await audit.record(platform, who, "login.success", "staff_user", user.username, client=client)
     me = {"username": user.username, "display_name": user.display_name, "role": user.role, "unit": user.unit_id}
     response = json_response(me)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict",
-                        max_age=SESSION_HOURS * 3600, path="/")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/",
+                        max_age=int(rules.session_hours * 3600),
+                        secure=request.secure or platform.settings.cookie_secure)
     return response
 
 
-@routes.op("POST", "/api/auth/logout", "End the staff session")
+@routes.op("POST", "/api/auth/logout", "End the staff session (?everywhere=true: every session of the user)",
+           query=LogoutQuery)
 async def logout(request: web.Request) -> web.Response:
     platform = request.app[PLATFORM]
+    q = read_query(request, LogoutQuery)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        async with platform.sessions() as session:
-            await session.execute(delete(StaffSession).where(StaffSession.token_hash == hash_token(token)))
-            await session.commit()
         who = principal(request)
-        await audit.record(platform, who, "logout", "staff_user", who.name)
+        this = StaffSession.token_hash == hash_token(token)
+        ended = StaffSession.user_id == who.user_id if q.everywhere and who.user_id is not None else this
+        async with platform.sessions() as session:
+            await session.execute(delete(StaffSession).where(ended).execution_options(synchronize_session=False))
+            await session.commit()
+        await audit.record(platform, who, "logout.everywhere" if q.everywhere else "logout", "staff_user", who.name)
     response = json_response({"ok": True})
     response.del_cookie(SESSION_COOKIE, path="/")
     return response

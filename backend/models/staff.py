@@ -31,3 +31,4 @@ class StaffSession(Base):
     user_id = Column(Integer, ForeignKey("staff_users.id"), nullable=False, index=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime)  # the last request made with it: idle sessions end

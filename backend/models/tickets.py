@@ -149,6 +149,7 @@ class TicketEvent(Base):
     note = Column(Text)
     data = Column(JSON, nullable=False, default=dict)
     idempotency_key = Column(String(100))
+    request_hash = Column(String(64))  # of the step's body: the same key with another body is refused
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
     ticket = relationship("Ticket", back_populates="events")

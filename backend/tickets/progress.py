@@ -6,6 +6,9 @@ counter: the loser re-reads the ticket and is judged against its new state.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,15 +25,21 @@ _ATTEMPTS = 3
 
 async def add_event(platform: Platform, ticket_no: str, body: TicketEventCreate, *, actor: str,
                     idempotency_key: str | None = None) -> tuple[int, bool]:
-    """Apply the step; return the ticket's row id and whether this was a replay."""
+    """Apply the step; return the ticket's row id and whether this was a replay.
+
+    A key already used on this ticket with another body is refused (409), not taken
+    for a replay: the caller asked for a different step than the one recorded."""
+    digest = hashlib.sha256(json.dumps(body.dict(), sort_keys=True, ensure_ascii=False, default=str)
+                            .encode()).hexdigest()
     for _ in range(_ATTEMPTS):
         async with platform.sessions() as session:
             ticket = await load_ticket(session, ticket_no=ticket_no, for_update=True)
-            if idempotency_key and await _seen(session, ticket.id, idempotency_key):
+            if idempotency_key and await _seen(session, ticket.id, idempotency_key, digest):
                 return ticket.id, True
             if body.kind == "dispatch" and body.unit and await session.get(Unit, body.unit) is None:
                 raise InvalidInput(f"未知的处理单位 {body.unit}。", code="unit_unknown")
-            apply_step(platform, ticket, body, actor, platform.clock(), key=idempotency_key)
+            event = apply_step(platform, ticket, body, actor, platform.clock(), key=idempotency_key)
+            event.request_hash = digest if idempotency_key else None
             try:
                 await session.commit()
                 return ticket.id, False
@@ -38,14 +47,20 @@ async def add_event(platform: Platform, ticket_no: str, body: TicketEventCreate,
                 await session.rollback()  # someone else changed the ticket first: judge again
             except IntegrityError:
                 await session.rollback()
-                if idempotency_key and await _seen(session, ticket.id, idempotency_key):
+                if idempotency_key and await _seen(session, ticket.id, idempotency_key, digest):
                     return ticket.id, True
                 raise
     raise Conflict("工单正在被其他操作更新，请稍后重试。", code="busy")
 
 
-async def _seen(session, ticket_id: int, key: str) -> bool:  # noqa: ANN001
-    return await session.scalar(
-        select(TicketEvent.id).where(TicketEvent.ticket_id == ticket_id,
-                                     TicketEvent.idempotency_key == key)
-    ) is not None
+async def _seen(session, ticket_id: int, key: str, digest: str) -> bool:  # noqa: ANN001
+    """True: the step with this key is recorded (a replay); another body under the key → 409."""
+    row = (await session.execute(
+        select(TicketEvent.id, TicketEvent.request_hash).where(TicketEvent.ticket_id == ticket_id,
+                                                               TicketEvent.idempotency_key == key)
+    )).first()
+    if row is None:
+        return False
+    if row.request_hash is not None and row.request_hash != digest:
+        raise Conflict("该幂等键已用于该工单的另一项不同操作。", code="idempotency_key_reused")
+    return True
