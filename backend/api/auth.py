@@ -63,12 +63,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def staff_for_token(platform: Platform, token: str) -> Principal | None:
+async def staff_for_token(platform: Platform, token: str, *, touch: bool = True) -> Principal | None:
     """The staff member of a live session token; None when unknown, expired, idle too long or inactive.
 
     Each use moves the session's last_seen_at (written at most once a minute, so a busy
     console does not write on every request); a session idle for staff_login.idle_minutes
-    has ended, as a workstation left logged in must."""
+    has ended, as a workstation left logged in must. `touch=False` only checks (a live
+    feed re-checks its session without keeping an unattended desk logged in)."""
     now = platform.clock()
     idle = timedelta(minutes=platform.rules.staff_login.idle_minutes)
     async with platform.sessions() as session:
@@ -83,7 +84,7 @@ async def staff_for_token(platform: Platform, token: str) -> Principal | None:
             await session.execute(delete(StaffSession).where(StaffSession.id == row.id))
             await session.commit()
             return None
-        if row.last_seen_at is None or now - row.last_seen_at > SEEN_RESOLUTION:
+        if touch and (row.last_seen_at is None or now - row.last_seen_at > SEEN_RESOLUTION):
             await session.execute(update(StaffSession).where(StaffSession.id == row.id)
                                   .values(last_seen_at=now).execution_options(synchronize_session=False))
             await session.commit()

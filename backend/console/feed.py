@@ -40,6 +40,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from backend.api import PLATFORM
+from backend.api.auth import SESSION_COOKIE, staff_for_token
 from backend.api.conversations import _line, _view
 from backend.api.errors import error_response
 from backend.console import wording as say
@@ -151,6 +152,11 @@ async def events(request: web.Request) -> web.StreamResponse:
                 await response.write(_event(name, data))
             idle = 0.0 if due else idle + rules.poll_seconds
             if idle >= rules.keepalive_seconds:
+                # The session may have ended meanwhile (idle, logout everywhere, shift over):
+                # the page is told and the stream stops, instead of streaming to a closed session.
+                if await staff_for_token(platform, request.cookies.get(SESSION_COOKIE, ""), touch=False) is None:
+                    await response.write(_event("ended", {}))
+                    break
                 await response.write(b": keepalive\n\n")
                 idle = 0.0
             try:

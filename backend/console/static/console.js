@@ -250,6 +250,10 @@
       soonRenderList();
       if (c.id === openId) { renderView(); }
     });
+    source.addEventListener("ended", function () {  // the session ended (idle, logged out elsewhere)
+      source.close();
+      window.location.assign(config.login);
+    });
     source.addEventListener("lines", function (event) {
       var data = JSON.parse(event.data);
       if (data.conversation_id === openId) { addLines(data.lines); }

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from backend.api.auth import hash_token
 from backend.console import wording as say
@@ -208,3 +208,18 @@ async def test_an_admin_gets_the_shell_but_no_conversations(backend, agents, pla
     resp = await backend.get("/console/events", headers=cookie)
     assert resp.status == 403 and (await resp.json())["error"]["code"] == "role_not_allowed"
     assert '"serves": true' in await (await backend.get("/console", headers=agents["boss"])).text()
+
+
+async def test_the_feed_ends_when_the_session_ends_elsewhere(backend, agents, platform):
+    # A lost laptop logged out everywhere must not keep receiving customers' lines.
+    platform.rules = replace(platform.rules, console=replace(platform.rules.console, poll_seconds=0.05,
+                                                             keepalive_seconds=0.1))
+    resp = await backend.get("/console/events", headers=agents["agent1"])
+    [(name, _)] = await read_events(resp, 1)
+    assert name == "ready"
+    async with platform.sessions() as session:
+        await session.execute(delete(StaffSession))
+        await session.commit()
+    [(name, _)] = await read_events(resp, 1)
+    assert name == "ended"
+    resp.close()
