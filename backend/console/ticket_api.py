@@ -54,7 +54,7 @@ async def get_queue(request: web.Request) -> web.Response:
     async with platform.sessions() as session:
         q.unit = await scope.visible_unit(session, principal(request), q.unit)
         tickets, total = await list_tickets(session, q, limit=q.per_page, offset=(q.page - 1) * q.per_page,
-                                            by_deadline=True)
+                                            by_deadline=True, now=now)
         items = [ticket_desk.queue_item(t, now, fraction) for t in tickets]
     return json_response({"items": items, "total": total, "page": q.page, "per_page": q.per_page,
                           "now": iso(now)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel, Field
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql import Select
@@ -57,14 +57,18 @@ class TicketFilter(BaseModel):
         allow_population_by_field_name = True
 
 
-def _overdue_clause():  # noqa: ANN202 - a SQL expression
+def _overdue_clause(now: datetime | None = None):  # noqa: ANN202 - a SQL expression
+    """An open clock marked breached by the scheduler; with `now`, also one past due that no sweep marked yet."""
+    late = TicketDeadline.breached_at.is_not(None)
+    if now is not None:
+        late = or_(late, TicketDeadline.due_at <= now)
     return exists().where(
-        TicketDeadline.ticket_id == Ticket.id, TicketDeadline.breached_at.is_not(None),
+        TicketDeadline.ticket_id == Ticket.id, late,
         TicketDeadline.met_at.is_(None), TicketDeadline.cancelled_at.is_(None),
     )
 
 
-async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select) -> Select:
+async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select, now: datetime | None = None) -> Select:
     if f.type:
         stmt = stmt.where(Ticket.type == f.type)
     if f.status:
@@ -72,7 +76,7 @@ async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select) -> Sel
     if f.unit:
         stmt = stmt.where(Ticket.unit_id.in_(await subtree_ids(session, f.unit)))
     if f.overdue is not None:
-        stmt = stmt.where(_overdue_clause() if f.overdue else ~_overdue_clause())
+        stmt = stmt.where(_overdue_clause(now) if f.overdue else ~_overdue_clause(now))
     if f.escalated is not None:
         stmt = stmt.where(Ticket.escalated_at.is_not(None) if f.escalated else Ticket.escalated_at.is_(None))
     if f.repeat is not None:
@@ -92,10 +96,14 @@ async def _filtered(session: AsyncSession, f: TicketFilter, stmt: Select) -> Sel
 
 
 async def list_tickets(session: AsyncSession, f: TicketFilter, *, limit: int, offset: int,
-                       by_deadline: bool = False) -> tuple[list[Ticket], int]:
-    """A page of tickets, newest first; `by_deadline`: nearest running clock first (none last), for queues."""
-    total = await session.scalar(await _filtered(session, f, select(func.count(Ticket.id))))
-    stmt = await _filtered(session, f, select(Ticket))
+                       by_deadline: bool = False, now: datetime | None = None) -> tuple[list[Ticket], int]:
+    """A page of tickets, newest first; `by_deadline`: nearest running clock first (none last), for queues.
+
+    `now`: `overdue` also counts clocks past due at `now` that the scheduler has not marked yet
+    (the desk's timers read the clock, so its filter must agree with them).
+    """
+    total = await session.scalar(await _filtered(session, f, select(func.count(Ticket.id)), now))
+    stmt = await _filtered(session, f, select(Ticket), now)
     if by_deadline:
         due = (select(TicketDeadline.ticket_id, func.min(TicketDeadline.due_at).label("due"))
                .where(TicketDeadline.met_at.is_(None), TicketDeadline.cancelled_at.is_(None))

@@ -147,6 +147,8 @@ async def test_timers_on_time_warning_and_overdue_with_the_test_clock(client, au
     item = next(t for t in queue["items"] if t["id"] == complaint)
     assert item["timer"]["timer"] == "overdue" and item["timer"]["name"] == "first_contact"
     assert item["customer"]["phone"] == "139****1111"  # masked in the queue
+    late = await (await client.get("/api/console/tickets?overdue=true", headers=handler)).json()
+    assert [t["id"] for t in late["items"]] == [complaint]  # no scheduler sweep needed: the filter reads the clock
     detail = await (await client.get(f"/api/console/tickets/{complaint}", headers=handler)).json()
     assert detail["customer"]["phone"] == "139****1111" and detail["timer"]["timer"] == "overdue"
     closed = await (await client.get(f"/api/console/tickets/{repair}", headers=handler)).json()

@@ -123,3 +123,29 @@ async def test_a_handler_works_a_repair_from_accepted_to_closed(browser, live_ch
         assert await page.input_value("#filters select[name='type']") == "complaint"
         assert "33012701" in await page.text_content("#drill")
     assert page.problems == []
+
+
+async def test_a_supervisor_gets_the_escalated_overdue_and_repeat_tabs(browser, live_chat, platform, clock):
+    await seed_staff(platform)
+    async with aiohttp.ClientSession(base_url=live_chat.url, headers=SERVICE) as api:
+        late = await (await api.post("/api/tickets", json={**COMPLAINT, "area": "坪山社区"})).json()
+        clock.advance(hours=25)
+        fresh = await (await api.post("/api/tickets", json=REPAIR)).json()
+        await api.post(f"/api/tickets/{fresh['id']}/events", json={"kind": "escalate", "reason": "媒体关注"})
+    page = await ticket_desk(browser, live_chat.url, "boss")
+    tabs = await page.locator("#tabs [role='tab']").all_text_contents()
+    assert tabs == [say.DESK_QUEUES[k] for k in ("all", "escalated", "overdue", "repeat")]
+
+    async def listed(tab: str) -> list[str]:
+        await page.click(f"#tabs [data-tab='{tab}']")
+        await page.wait_for_selector(f"#tabs [data-tab='{tab}'][aria-selected='true']")
+        await page.wait_for_selector("#list[aria-busy='false'] li")
+        return await page.locator("#list button[data-id]").evaluate_all("bs => bs.map(b => b.dataset.id)")
+
+    assert await listed("overdue") == [late["id"]]
+    assert await listed("escalated") == [fresh["id"]]
+    assert await listed("repeat") == [] and say.DESK["empty"] in await page.text_content("#list")
+    assert await listed("all") == [late["id"], fresh["id"]]
+    await page.click(f"#list button[data-id='{late['id']}']")
+    await page.wait_for_selector("#steps button[data-step='grade']")  # a supervisor grades complaints
+    assert page.problems == []
