@@ -46,7 +46,7 @@ async def tickets_page(request: web.Request) -> web.Response:
         name=escape(user.display_name if user else who.name), role=escape(say.ROLES.get(who.role, who.role)),
         unit=escape(unit.name if unit else ""), console=CONSOLE_PATH, tickets=TICKETS_PATH,
         nav_conversations=escape(say.NAV_CONVERSATIONS), nav_tickets=escape(say.NAV_TICKETS),
-        nav_dashboard=escape(say.NAV_DASHBOARD), nav_soon=escape(say.NAV_SOON), logout=escape(say.LOGOUT),
+        nav_dashboard=escape(say.NAV_DASHBOARD), logout=escape(say.LOGOUT),
         filters=escape(say.DESK["filters"]), pick_one=escape(say.DESK["pickOne"]),
         clocks=escape(say.DESK["clocks"]), history=escape(say.DESK["history"]),
         actions=escape(say.DESK["actions"]), customer=escape(say.DESK["customer"]),
