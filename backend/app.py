@@ -20,6 +20,7 @@ from backend.api import (
     outages,
     places,
     reference,
+    reveal,
     staff,
     takeover,
     tickets,
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
-                chat.routes, console_routes, console_api_routes, audit.routes]
+                chat.routes, console_routes, console_api_routes, audit.routes, reveal.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,8 +40,12 @@ def client_tag(remote: str | None) -> str:
 
 async def record(platform: Platform, who: Principal, action: str, target_type: str, target_id: str, *,
                  unit_id: str | None = None, reason: str | None = None, details: dict[str, Any] | None = None,
-                 client: str | None = None) -> None:
-    """Add one entry. unit_id defaults to the acting staff member's unit (records without a unit)."""
+                 client: str | None = None, required: bool = False) -> None:
+    """Add one entry. unit_id defaults to the acting staff member's unit (records without a unit).
+
+    `required`: the act has not happened yet and must not happen unrecorded (a reveal of
+    personal data), so a failure to write is raised instead of only logged.
+    """
     entry = AuditEntry(
         at=platform.clock(), actor=who.actor[:64], action=action[:48], target_type=target_type[:32],
         target_id=str(target_id)[:MAX_TARGET], unit_id=unit_id if unit_id is not None else who.unit_id,
@@ -52,6 +57,8 @@ async def record(platform: Platform, who: Principal, action: str, target_type: s
     except Exception:  # the act itself is done; losing its entry must be visible in the log
         log.exception("audit entry not written: %s %s %s:%s", who.actor, action, target_type,
                       mask_text(str(target_id)))
+        if required:
+            raise
 
 
 async def count_since(platform: Platform, action: str, since: datetime, *, target_id: str | None = None,
@@ -101,10 +108,27 @@ def _masked(value: Any) -> Any:
     return value
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _target(entry: AuditEntry) -> str:
+    """The target as staff may read it: a 户号 keeps its last 4 digits; a conversation's UUID is
+    ours, not personal data, and would otherwise lose digit runs the masker takes for a 户号."""
+    if entry.target_type == "account":
+        return mask_account_no(entry.target_id)
+    if entry.target_type == "conversation" and _is_uuid(entry.target_id):
+        return entry.target_id
+    return mask_text(entry.target_id)
+
+
 def view(entry: AuditEntry) -> dict[str, Any]:
     """One entry as staff may read it."""
-    target = entry.target_id
-    target = mask_account_no(target) if entry.target_type == "account" else mask_text(target)
+    target = _target(entry)
     return {"id": entry.id, "at": iso(entry.at), "actor": entry.actor, "action": entry.action,
             "target_type": entry.target_type, "target_id": target, "unit": entry.unit_id,
             "reason": mask_text(entry.reason) if entry.reason else None,

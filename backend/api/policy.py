@@ -88,6 +88,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/tickets/{id}"): _rule(EVERYONE_SIGNED_IN, scope.TICKET),
     ("POST", "/api/tickets/{id}/events"): _rule(EVERYONE_SIGNED_IN, scope.TICKET,
                                                 "grade, reopen: supervisor or admin; dispatch target in subtree"),
+    ("POST", "/api/tickets/{id}/reveal"): _rule(STAFF, scope.TICKET, "reason required, audited (ticket.reveal); "
+                                                "confidential: agents of the ticket's own unit only"),
     ("GET", "/api/tickets/{id}/steps"): _rule(STAFF, scope.TICKET, "grade, reopen offered to supervisor or admin"),
     ("GET", "/api/kpi"): _rule(EVERYONE_SIGNED_IN, scope.SUBTREE),
     ("GET", "/api/kpi/export"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "written to the audit log (kpi.export)"),
@@ -115,6 +117,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/conversations/{id}/release"): _rule(HOTLINE, scope.CONVERSATION, "holder or supervisor"),
     ("POST", "/api/conversations/{id}/close"): _rule(HOTLINE, scope.CONVERSATION, "holder or supervisor"),
     ("POST", "/api/conversations/{id}/transfer"): _rule(HOTLINE, scope.CONVERSATION, "holder or supervisor"),
+    ("POST", "/api/conversations/{id}/reveal"): _rule({AGENT, SUPERVISOR}, scope.CONVERSATION,
+                                                      "reason required, audited (conversation.reveal)"),
     ("GET", "/api/conversations/{id}/assist"): _rule(HOTLINE, scope.CONVERSATION, "masked tickets only"),
     # the staff console (backend/console/): the page checks the session itself (302 to the login)
     ("GET", "/console/login"): _rule(_PUBLIC, scope.NONE),

@@ -57,7 +57,7 @@ async def _detail(platform: Platform, request: web.Request, row_id: int) -> dict
     async with platform.sessions() as session:
         ticket = await load_ticket(session, row_id=row_id)
         await scope.ticket(session, who, ticket)
-        return detail_view(ticket, reveal=who.kind == "staff")
+        return detail_view(ticket, mask_free_text=who.kind != "service")
 
 
 @routes.op("POST", "/api/tickets", "Create a ticket (Idempotency-Key: same key, same ticket)",
@@ -99,7 +99,7 @@ async def get_ticket(request: web.Request) -> web.Response:
     async with platform.sessions() as session:
         ticket = await load_ticket(session, ticket_no=request.match_info["id"])
         await scope.ticket(session, who, ticket)
-        return json_response(detail_view(ticket, reveal=who.kind == "staff"))
+        return json_response(detail_view(ticket, mask_free_text=who.kind != "service"))
 
 
 @routes.op("POST", "/api/tickets/{id}/events", "Record a lifecycle step", body=TicketEventCreate,

@@ -8,7 +8,7 @@
   and the rest of the panel still works.
 - The customer's open tickets: those filed in this conversation
   (`tickets.conversation_id`), plus other open tickets of the same customer when
-  those tickets name a phone or 户号. Masked (no reveal in the console yet). Each
+  those tickets name a phone or 户号. Masked (the full data only through the panel's audited reveal). Each
   carries its next deadline: the earliest clock still running (not met, not
   cancelled; an overdue one counts and says so).
 """

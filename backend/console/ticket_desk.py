@@ -117,7 +117,7 @@ async def steps_view(session: AsyncSession, who: Principal, ticket: Ticket) -> l
 async def desk_detail(platform: Platform, session: AsyncSession, who: Principal, ticket: Ticket) -> dict[str, Any]:
     """The detail panel: the masked ticket, every clock with its timer, the history and the steps offered."""
     now, fraction = platform.clock(), platform.rules.warn_fraction
-    view = detail_view(ticket, reveal=False)
+    view = detail_view(ticket)
     view["clocks"] = [timer(d, now, fraction) for d in ticket.deadlines]
     view["timer"] = ticket_timer(ticket, now, fraction)
     view["steps"] = await steps_view(session, who, ticket)

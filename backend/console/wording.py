@@ -85,7 +85,15 @@ CUSTOMER = "客户信息"
 CHANNEL = "渠道"
 STARTED = "开始时间"
 REASON = "转人工原因"
-MASKED_ONLY = "客户信息已部分隐藏，本页不提供查看完整信息。"
+MASKED_ONLY = "客户信息已部分隐藏。确需联系客户时，可填写原因查看完整信息，查看将记入审计日志。"
+# The reveal (backend/console/static/reveal.js, backend/api/reveal.py): a reason, then the full fields.
+REVEAL = {
+    "button": "查看完整信息", "reason": "查看原因（必填，将记入审计日志）", "submit": "确认查看", "cancel": "取消",
+    "title": "完整客户信息", "ticket": "工单", "name": "姓名", "phone": "电话", "accountNo": "户号", "address": "地址",
+    "description": "诉求内容", "reasonShort": "请填写查看原因（至少4个字）。",
+    "recorded": "本次查看已记入审计日志；完整信息仅在本页显示，离开或打开其他记录后不再保留。",
+    "network": "网络连接出现问题，请稍后重试。", "failed": "查看未成功，请稍后重试。",
+}
 WECHAT_QUOTA = "微信客服消息：还可发送{remaining}条，{until}前有效"
 WECHAT_NO_QUOTA = "微信客服消息额度已用完，需等客户再次留言后才能回复。"
 IVR_CONTEXT = "热线转接信息"
@@ -213,7 +221,7 @@ def desk_texts() -> dict[str, object]:
             "fields": STEP_FIELDS, "fieldLabels": {f"{s}.{f}": t for (s, f), t in STEP_FIELD_LABELS.items()},
             "types": TICKET_TYPES, "statuses": TICKET_STATUSES, "clocks": DEADLINES, "grades": COMPLAINT_GRADES,
             "ratings": {**RATINGS, "no_answer": NO_ANSWER}, "channels": CHANNELS, "live": LIVE,
-            "errors": {**ERRORS, **DESK_ERRORS}}
+            "errors": {**ERRORS, **DESK_ERRORS}, "reveal": REVEAL}
 
 def page_texts() -> dict[str, object]:
     """What the console's script shows, handed to it in the page (console.html's JSON block)."""
@@ -231,7 +239,7 @@ def page_texts() -> dict[str, object]:
         "suggestionNone": SUGGESTION_NONE, "suggestionNoReply": SUGGESTION_NO_REPLY,
         "assistantDown": ASSISTANT_DOWN, "ticketsNone": TICKETS_NONE, "ticketNext": TICKET_NEXT,
         "ticketOverdue": TICKET_OVERDUE, "ticketThis": TICKET_THIS, "ticketSameCustomer": TICKET_SAME_CUSTOMER,
-        "errors": ERRORS, "notServing": NOT_SERVING, "newWaiting": NEW_WAITING,
+        "errors": ERRORS, "notServing": NOT_SERVING, "newWaiting": NEW_WAITING, "reveal": REVEAL,
     }
 
 

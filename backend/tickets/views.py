@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from backend.models import Ticket, TicketDeadline
-from backend.privacy import mask_account_no, mask_address, mask_name, mask_phone
+from backend.privacy import mask_account_no, mask_address, mask_name, mask_phone, mask_text
 from backend.sla.calendar import TZ
 from backend.tickets.clocks import current_deadlines
 from glossary.names import TICKET_TYPES
@@ -27,10 +27,10 @@ def deadline_view(d: TicketDeadline) -> dict[str, Any]:
     }
 
 
-def customer_view(ticket: Ticket, reveal: bool) -> dict[str, Any]:
-    """`reveal` is for the handler who must call the customer back; confidential
-    complaints stay masked for everyone."""
-    if reveal and not ticket.confidential:
+def customer_view(ticket: Ticket, reveal: bool = False) -> dict[str, Any]:
+    """Masked unless `reveal`: only the audited reveal (backend/api/reveal.py) asks for
+    the full fields, and it has applied the confidential rule before asking."""
+    if reveal:
         return {"name": ticket.customer_name, "phone": ticket.customer_phone,
                 "account_no": ticket.account_no}
     return {"name": mask_name(ticket.customer_name), "phone": mask_phone(ticket.customer_phone),
@@ -61,12 +61,25 @@ def summary_view(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def detail_view(ticket: Ticket, *, reveal: bool = False) -> dict[str, Any]:
+def reveal_view(ticket: Ticket) -> dict[str, Any]:
+    """The full contact data and description: the answer of an audited reveal, nothing else."""
+    return {"id": ticket.ticket_no, "customer": customer_view(ticket, reveal=True),
+            "address": ticket.address, "description": ticket.description}
+
+
+def detail_view(ticket: Ticket, *, mask_free_text: bool = True) -> dict[str, Any]:
+    """A ticket in full, its customer always masked (the reveal is a separate, audited request).
+
+    Free text (description, event notes) passes mask_text for staff, because customers
+    and handlers type phones and addresses into it; the service token (the assistant)
+    gets it as typed, as it always has (mask_free_text=False).
+    """
+    text = mask_text if mask_free_text else (lambda value: value)
     view = summary_view(ticket)
     view.update({
-        "description": ticket.description,
-        "customer": customer_view(ticket, reveal),
-        "address": ticket.address if reveal and not ticket.confidential else mask_address(ticket.address),
+        "description": text(ticket.description) if ticket.description else ticket.description,
+        "customer": customer_view(ticket),
+        "address": mask_address(ticket.address),
         "area": ({"id": ticket.area.id, "name": ticket.area.full_name} if ticket.area else None),
         "parent_id": ticket.parent.ticket_no if ticket.parent else None,
         "complaint_class": ticket.complaint_class,
@@ -79,7 +92,7 @@ def detail_view(ticket: Ticket, *, reveal: bool = False) -> dict[str, Any]:
         "urge_count": ticket.urge_count, "conversation_id": ticket.conversation_id,
         "clocks": [deadline_view(d) for d in ticket.deadlines],
         "events": [
-            {"kind": e.kind, "actor": e.actor, "at": iso(e.created_at), "note": e.note,
+            {"kind": e.kind, "actor": e.actor, "at": iso(e.created_at), "note": text(e.note) if e.note else e.note,
              **({"data": e.data} if e.data else {})}
             for e in ticket.events
         ],

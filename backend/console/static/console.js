@@ -10,6 +10,7 @@
   var config = JSON.parse(document.getElementById("console-config").textContent);
   var T = config.texts, me = config.me;
   var view = window.ConsoleView.create(T, me);
+  var reveal = window.Reveal.create(document.getElementById("reveal"), T.reveal, config.login);
   var $ = function (id) { return document.getElementById(id); };
   var els = { live: $("live"), liveText: $("live-text"), tabs: $("tabs"), channel: $("channel"), list: $("list"),
               pick: $("pick"), view: $("view"), title: $("conv-title"), state: $("conv-state"), claim: $("claim"),
@@ -169,6 +170,7 @@
   function openConversation(id) {
     if (id === openId) { return; }
     openId = id; seqs = {}; maxSeq = 0;
+    reveal.target(config.serves ? "/api/conversations/" + encodeURIComponent(id) + "/reveal" : null);
     els.lines.setAttribute("aria-busy", "true");  // the history is drawn at once: not read out line by line
     els.lines.textContent = ""; els.suggestion.textContent = ""; els.tickets.textContent = "";
     els.pick.hidden = true; els.view.hidden = false;

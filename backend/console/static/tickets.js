@@ -11,6 +11,7 @@
   var config = JSON.parse(document.getElementById("tickets-config").textContent);
   var T = config.texts;
   var view = window.TicketsView.create(T);
+  var reveal = window.Reveal.create(document.getElementById("reveal"), T.reveal, config.login);
   var $ = function (id) { return document.getElementById(id); };
   var els = { tabs: $("tabs"), filters: $("filters"), list: $("list"), pager: $("pager"), pick: $("pick"),
               view: $("view"), title: $("t-title"), state: $("t-state"), steps: $("steps"), form: $("step-form"),
@@ -152,6 +153,7 @@
   }
   function openTicket(id) {
     openId = id; open = null;
+    reveal.target(config.events + encodeURIComponent(id) + "/reveal");
     els.pick.hidden = true; els.view.hidden = false;
     showError(""); notice("");
     loadTicket(); loadQueue();

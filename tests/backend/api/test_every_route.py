@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import timedelta
 
 import pytest
 
 from backend.api import OPENAPI
+from backend.api.auth import hash_token
+from backend.api.policy import POLICY, SERVICE
+from backend.models import StaffSession, StaffUser
 from tests.backend.units_fixture import seed_units
 
 GARBAGE_QUERY = {"date": "明天", "from": "2026-13-45", "to": "x", "page": "-1", "per_page": "9999",
@@ -44,9 +49,25 @@ async def test_protected_routes_refuse_missing_and_wrong_tokens(client):
     assert checked >= 4
 
 
-async def test_bad_bodies_and_queries_get_4xx_never_5xx(client, auth, platform):
+async def province_supervisor(platform, clock) -> dict[str, str]:
+    """A supervisor's session at the province: for the routes the service token may not call (reveals)."""
+    token = secrets.token_urlsafe(16)
+    async with platform.sessions() as session:
+        user = StaffUser(username="boss_33", display_name="boss", role="supervisor", unit_id="33", password_hash="x")
+        session.add(user)
+        await session.flush()
+        session.add(StaffSession(token_hash=hash_token(token), user_id=user.id, expires_at=clock() + timedelta(hours=8)))
+        await session.commit()
+    return {"Cookie": f"session={token}"}
+
+
+async def test_bad_bodies_and_queries_get_4xx_never_5xx(client, auth, platform, clock):
     await seed_units(platform)
+    staff = await province_supervisor(platform, clock)
+    templates = {(m, re.sub(r"\{[^}]+\}", "GD20260101000001", t)): rule for (m, t), rule in POLICY.items()}
     for method, path, op in operations(client):
+        rule = templates.get((method, path))
+        caller = auth if rule is None or SERVICE in rule.who else staff
         if method == "GET":
             resp = await client.get(path, params=GARBAGE_QUERY, headers=auth)
             # A declared 503 is a door left unconfigured on purpose (WeChat without WECHAT_TOKEN).
@@ -58,7 +79,7 @@ async def test_bad_bodies_and_queries_get_4xx_never_5xx(client, auth, platform):
         for raw in (b"{not json", b"[]", b"{}", b'{"kind": 5, "type": [], "description": null}',
                     "\u0000\ud800".encode("utf-8", "surrogatepass")):
             resp = await client.request(method, path, data=raw,
-                                        headers={**auth, "Content-Type": "application/json"})
+                                        headers={**caller, "Content-Type": "application/json"})
             await assert_json_error(resp, {400, 404, 409, 422})
 
 

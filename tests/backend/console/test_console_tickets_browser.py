@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
 from backend.console import wording as say
+from backend.models import AuditEntry
 from tests.backend.console.conftest import PASSWORD, seed_staff
 from tests.backend.router.conftest import SERVICE
 from tests.backend.tickets.helpers import COMPLAINT, REPAIR
@@ -149,3 +151,33 @@ async def test_a_supervisor_gets_the_escalated_overdue_and_repeat_tabs(browser, 
     await page.click(f"#list button[data-id='{late['id']}']")
     await page.wait_for_selector("#steps button[data-step='grade']")  # a supervisor grades complaints
     assert page.problems == []
+
+
+async def test_a_handler_reveals_the_customer_with_a_reason(browser, live_chat, platform, clock):
+    """查看完整信息: masked until a reason is given; then the full phone, said to be recorded, and gone
+    when another ticket is opened (nothing kept for later)."""
+    await seed_staff(platform)
+    async with aiohttp.ClientSession(base_url=live_chat.url, headers=SERVICE) as api:
+        repair = await (await api.post("/api/tickets", json=REPAIR)).json()
+        other = await (await api.post("/api/tickets", json={**COMPLAINT, "area": "坪山社区"})).json()
+        page = await ticket_desk(browser, live_chat.url, "agent1")
+        await page.click(f"#list button[data-id='{repair['id']}']")
+        await page.wait_for_selector(f"#t-title:has-text('{repair['id']}')")
+        assert "13812345678" not in await page.text_content("body")
+        await page.click(f"#reveal button:text-is('{say.REVEAL['button']}')")
+        await page.click("#reveal button[type='submit']")  # no reason: asked for one, nothing sent
+        await page.wait_for_selector(f"#reveal .error:has-text('{say.REVEAL['reasonShort']}')")
+        await page.fill("#reveal-reason", "回访客户，核对联系电话")
+        await page.click("#reveal button[type='submit']")
+        await page.wait_for_selector("#reveal [data-revealed]")
+        assert await page.text_content("#reveal dd[data-field='phone']") == "13812345678"
+        assert say.REVEAL["recorded"] in await page.text_content("#reveal")
+        assert await page.evaluate("() => localStorage.length + sessionStorage.length") == 0
+        await page.click(f"#list button[data-id='{other['id']}']")
+        await page.wait_for_selector(f"#t-title:has-text('{other['id']}')")
+        assert await page.locator("#reveal [data-revealed]").count() == 0
+        assert "13812345678" not in await page.text_content("body")
+    assert page.problems == []
+    async with platform.sessions() as session:
+        entries = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "ticket.reveal"))).all()
+    assert [(e.actor, e.target_id, e.reason) for e in entries] == [("staff:agent1", repair["id"], "回访客户，核对联系电话")]
