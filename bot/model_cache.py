@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/policies", "bot/flows.py", "glossary")
 # Customer sentences of the backend and the actions, and how the hotline speaks them:
 # read by no NLU component or policy. A folder here leaves out everything under it.
-NOT_MODEL_INPUTS = ("glossary/wording.py", "glossary/speech.py", "glossary/replies")
+NOT_MODEL_INPUTS = ("glossary/wording.py", "glossary/speech.py", "glossary/replies", "glossary/steps.py")
 CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
 
 

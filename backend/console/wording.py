@@ -13,6 +13,7 @@ ticket types, statuses and clocks come from glossary/names.py.
 from __future__ import annotations
 
 from glossary.names import COMPLAINT_GRADES, DEADLINES, RATINGS, TICKET_STATUSES, TICKET_TYPES
+from glossary.steps import TICKET_EVENTS, TICKET_STEPS
 
 BRAND = "95598 客服工作台"
 LOGIN_TITLE = "客服登录"
@@ -196,14 +197,8 @@ TIMER = {"on_time": "正常", "warning": "即将超时", "overdue": "已超时",
 TIME_LEFT = "剩余{time}"
 TIME_OVER = "已超时{time}"
 DURATION = {"days": "{d}天{h}小时", "hours": "{h}小时{m}分钟", "minutes": "{m}分钟", "under": "不到1分钟"}
-STEP_NAMES = {
-    "dispatch": "派单", "accept": "接单", "contact": "联系客户", "arrive": "到达现场", "restore": "恢复送电",
-    "reply": "答复处理意见", "callback": "回访", "escalate": "升级督办", "close": "办结", "reopen": "重新开启",
-    "grade": "定级", "note": "备注", "urge": "催办",
-}
-# History lines the system writes beside the steps (backend/tickets/, backend/sla/).
-EVENT_NAMES = {**STEP_NAMES, "create": "受理", "repeat": "识别为重复投诉", "warning": "时限预警",
-               "overdue": "时限超时"}
+STEP_NAMES = TICKET_STEPS
+EVENT_NAMES = TICKET_EVENTS
 STEP_FIELDS = {"unit": "派往单位", "note": "说明", "rating": "客户评价", "reason": "原因", "grade": "投诉等级",
                "clock": "时限", "channel": "渠道", "parent": "原工单"}
 # The field's label when the step gives it its own meaning.

@@ -14,11 +14,9 @@ from backend.models.tickets import (
     TICKET_TYPES,
 )
 from backend.models.units import SITE_CLASSES
+from glossary.steps import TICKET_STEPS
 
-EVENT_KINDS = (
-    "dispatch", "accept", "contact", "arrive", "restore", "reply", "callback",
-    "reopen", "escalate", "close", "urge", "note", "grade",
-)
+EVENT_KINDS = tuple(TICKET_STEPS)
 
 
 def one_of(name: str, allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator factory
