@@ -45,16 +45,9 @@
 
   /* ---- the API ------------------------------------------------------------------ */
   function getKpi(unit, month, done) {
-    var r = monthRange(month), request = new XMLHttpRequest();
-    request.open("GET", config.kpi + "?" + new URLSearchParams({ unit: unit, from: r.from, to: r.to }).toString());
-    request.onload = function () {
-      var data = null;
-      try { data = JSON.parse(request.responseText); } catch (e) { data = null; }
-      if (request.status === 401) { window.location.assign(config.login); return; }
-      done(request.status, data);
-    };
-    request.onerror = function () { done(0, null); };
-    request.send();
+    var r = monthRange(month);
+    window.ConsoleApi.call("GET", config.kpi + "?" + new URLSearchParams({ unit: unit, from: r.from, to: r.to }).toString(),
+                           null, done, config.login);
   }
   function drillHref(filter, unit, month) {
     var r = monthRange(month), q = new URLSearchParams({ unit: unit, from: r.from, to: r.to });
@@ -223,7 +216,7 @@
 
   /* ---- loading ------------------------------------------------------------------------- */
   function failed(status, data) {
-    var text = status === 0 ? T.errors.network : (data && data.error && data.error.message) || T.errors.failed;
+    var text = window.ConsoleApi.errorText(status, data, T.errors);
     $("error").textContent = text; $("error").hidden = false;
   }
   function load() {

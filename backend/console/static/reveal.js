@@ -20,17 +20,7 @@
     var path = null, busy = false;
 
     function post(reason, done) {
-      var request = new XMLHttpRequest();
-      request.open("POST", path);
-      request.setRequestHeader("Content-Type", "application/json");
-      request.onload = function () {
-        var data = null;
-        try { data = JSON.parse(request.responseText); } catch (e) { data = null; }
-        if (request.status === 401) { window.location.assign(loginPath); return; }
-        done(request.status, data);
-      };
-      request.onerror = function () { done(0, null); };
-      request.send(JSON.stringify({ reason: reason }));
+      window.ConsoleApi.call("POST", path, { reason: reason }, done, loginPath);
     }
     function fields(dl, item) {
       var c = item.customer || {};

@@ -27,21 +27,11 @@
   ["unit", "from", "to", "manual_dispatch"].forEach(function (k) { if (linked.get(k)) { fixed[k] = linked.get(k); } });
 
   function api(method, path, body, done) {
-    var request = new XMLHttpRequest();
-    request.open(method, path);
-    if (body !== null) { request.setRequestHeader("Content-Type", "application/json"); }
-    request.onload = function () {
-      var data = null;
-      try { data = JSON.parse(request.responseText); } catch (e) { data = null; }
-      if (request.status === 401) { window.location.assign(config.login); return; }
-      done(request.status, data);
-    };
-    request.onerror = function () { done(0, null); };
-    request.send(body === null ? null : JSON.stringify(body));
+    window.ConsoleApi.call(method, path, body, done, config.login);
   }
   function message(status, data) {
     if (status === 0) { return T.errors.network; }
-    var text = data && data.error && data.error.message ? data.error.message : T.errors.failed;
+    var text = window.ConsoleApi.errorText(status, data, T.errors);
     if (status === 409) { return view.fill(T.errors.illegal, { message: text }); }
     return text;
   }
