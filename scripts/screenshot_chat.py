@@ -13,11 +13,8 @@ so the ticket card shows real deadlines. Nothing here needs a trained model.
 from __future__ import annotations
 
 import asyncio
-import shutil
-import socket
 import sys
 import tempfile
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -26,22 +23,21 @@ import aiohttp
 from aiohttp import web
 
 from backend.app import build_platform, create_app
-from backend.settings import Settings
 from backend.sla.calendar import TZ
+from scripts.screenshots import (
+    PHONE,
+    SHOT_TIME,
+    TOKEN,
+    browser_page,
+    chromium,
+    free_port,
+    save,
+    scratch_settings,
+    served,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "web-chat-phone.png"
-TOKEN = "screenshot-token"
-SHOT_TIME = datetime(2026, 11, 26, 14, 20, tzinfo=TZ)
-WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
-             "Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) "
-             "NetType/WIFI Language/zh_CN")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ScriptedAssistant:
@@ -82,54 +78,35 @@ class ScriptedAssistant:
 
 
 async def shoot(out: Path) -> None:
-    from playwright.async_api import async_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        sys.exit("screenshot_chat: no chromium on PATH (scripts/install.sh installs Debian's)")
+    executable = chromium("screenshot_chat")
     assistant = ScriptedAssistant()
     rasa = web.Application()
     rasa.router.add_post("/webhooks/{channel}/webhook", assistant.webhook)
     rasa.router.add_get("/conversations/{sender}/tracker", assistant.tracker)
-    rasa_runner = web.AppRunner(rasa)
-    await rasa_runner.setup()
-    rasa_port, backend_port = free_port(), free_port()
-    await web.TCPSite(rasa_runner, "127.0.0.1", rasa_port).start()
+    backend_port = free_port()
+    assistant.backend_url = f"http://127.0.0.1:{backend_port}"
     with tempfile.TemporaryDirectory() as scratch:
-        settings = replace(Settings.load(env_file=None), database_url=f"sqlite+aiosqlite:///{scratch}/chat.db",
-                           api_token=TOKEN, demo_data=True, scheduler_enabled=False,
-                           rasa_url=f"http://127.0.0.1:{rasa_port}", rasa_token="")
-        platform = await build_platform(settings)
-        platform.clock = lambda: SHOT_TIME  # a weekday afternoon, whenever it is regenerated
-        runner = web.AppRunner(create_app(platform))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", backend_port).start()
-        assistant.backend_url = f"http://127.0.0.1:{backend_port}"
-        try:
-            async with async_playwright() as p:
-                browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-                context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                                    has_touch=True, locale="zh-CN", user_agent=WECHAT_UA,
-                                                    device_scale_factor=2)
-                page = await context.new_page()
-                await page.goto(f"{assistant.backend_url}/chat")
-                await page.click("#privacy-ok")
-                await page.wait_for_selector("#status[data-state='bot']")
-                await page.fill("#input", "我家突然停电了")
-                await page.press("#input", "Enter")
-                await page.click("#lines .quick button:has-text('整片都停电了')")
-                await page.wait_for_selector("#lines .bubble:has-text('详细地址')")
-                await page.fill("#input", "淳安县千岛湖镇坪山社区8幢")
-                await page.press("#input", "Enter")
-                await page.wait_for_selector("#lines .ticket")
-                await page.wait_for_selector("#typing", state="hidden")
-                out.parent.mkdir(parents=True, exist_ok=True)
-                await page.screenshot(path=str(out))
-                await browser.close()
-        finally:
-            await runner.cleanup()
-            await platform.engine.dispose()
-            await rasa_runner.cleanup()
+        async with served(rasa) as rasa_url:
+            platform = await build_platform(scratch_settings(scratch, "chat", demo_data=True, rasa_url=rasa_url,
+                                                             rasa_token=""))
+            platform.clock = lambda: SHOT_TIME
+            try:
+                async with served(create_app(platform), backend_port) as base, \
+                        browser_page(executable, PHONE) as page:
+                    await page.goto(f"{base}/chat")
+                    await page.click("#privacy-ok")
+                    await page.wait_for_selector("#status[data-state='bot']")
+                    await page.fill("#input", "我家突然停电了")
+                    await page.press("#input", "Enter")
+                    await page.click("#lines .quick button:has-text('整片都停电了')")
+                    await page.wait_for_selector("#lines .bubble:has-text('详细地址')")
+                    await page.fill("#input", "淳安县千岛湖镇坪山社区8幢")
+                    await page.press("#input", "Enter")
+                    await page.wait_for_selector("#lines .ticket")
+                    await page.wait_for_selector("#typing", state="hidden")
+                    await save(page, out)
+            finally:
+                await platform.engine.dispose()
     print(f"screenshot_chat: wrote {out}")
 
 
@@ -139,17 +116,7 @@ LIVE_CUSTOMER = ("我家突然停电了", "没有", "淳安县千岛湖镇新安
 
 async def shoot_live(base_url: str, out: Path) -> None:
     """Chat with the running assistant and photograph the conversation."""
-    from playwright.async_api import async_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        sys.exit("screenshot_chat: no chromium on PATH (scripts/install.sh installs Debian's)")
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                            has_touch=True, locale="zh-CN", user_agent=WECHAT_UA,
-                                            device_scale_factor=2)
-        page = await context.new_page()
+    async with browser_page(chromium("screenshot_chat"), PHONE) as page:
         await page.goto(f"{base_url.rstrip('/')}/chat")
         await page.click("#privacy-ok")
         await page.wait_for_selector("#status[data-state='bot']")
@@ -164,9 +131,7 @@ async def shoot_live(base_url: str, out: Path) -> None:
                 await page.wait_for_timeout(100)
             await page.wait_for_selector("#typing", state="hidden", timeout=60_000)
         await page.wait_for_timeout(500)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(out))
-        await browser.close()
+        await save(page, out)
     print(f"screenshot_chat: wrote {out} from {base_url}")
 
 

@@ -15,11 +15,8 @@ docs/images/console-conversation.png.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 import tempfile
-from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +25,21 @@ from aiohttp import web
 
 from backend.app import build_platform, create_app
 from backend.router import ROUTER
-from backend.settings import Settings
-from backend.sla.calendar import TZ
-from scripts.screenshot_chat import free_port
+from scripts.screenshots import (
+    DESKTOP,
+    SHOT_TIME,
+    TOKEN,
+    browser_page,
+    chromium,
+    free_port,
+    log_in,
+    save,
+    scratch_settings,
+    served,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "console-conversation.png"
-TOKEN = "screenshot-token"
-SHOT_TIME = datetime(2026, 11, 26, 14, 20, tzinfo=TZ)
 AGENT, PASSWORD = "agent1", "demo-agent1-95598"
 # What the stand-in understands, by a word in the message: (intent, confidence).
 INTENTS = (("转人工", "request_human", 0.98), ("谢谢", "thank", 0.95), ("停电", "report_fault", 0.94))
@@ -93,23 +97,14 @@ class ScriptedAssistant:
         return web.json_response([{"recipient_id": sender, **reply} for reply in replies])
 
 
-async def photograph(base: str, app: web.Application, out: Path, chromium: str) -> None:
+async def photograph(base: str, app: web.Application, out: Path, executable: str) -> None:
     """The customer's turns through the router, the agent's in the browser, then the picture."""
-    from playwright.async_api import async_playwright
-
     router = app[ROUTER]
     conversation = await router.open("web", "screenshot-customer")
     for text in CUSTOMER_THEN:
         await router.handle_customer_message(conversation, text)
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        page = await context.new_page()
-        await page.goto(f"{base}/console/login")
-        await page.fill("#username", AGENT)
-        await page.fill("#password", PASSWORD)
-        await page.press("#password", "Enter")
-        await page.wait_for_url(f"{base}/console")
+    async with browser_page(executable, DESKTOP) as page:
+        await log_in(page, base, AGENT, PASSWORD)
         await page.click(f"#list button[data-id='{conversation.id}']")
         await page.click("#claim")
         await page.wait_for_selector("#conv-state:has-text('人工接待中')")
@@ -121,41 +116,29 @@ async def photograph(base: str, app: web.Application, out: Path, chromium: str) 
         await page.wait_for_selector("#suggestion .reply")
         await page.wait_for_selector("#tickets .ticket")
         await page.click("#reply")  # the focus where the agent works
-        out.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(out))
-        await browser.close()
+        await save(page, out)
 
 
 async def shoot(out: Path) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        sys.exit("screenshot_console: no chromium on PATH (scripts/install.sh installs Debian's)")
+    executable = chromium("screenshot_console")
     assistant = ScriptedAssistant()
     rasa = web.Application()
     rasa.router.add_post("/webhooks/{channel}/webhook", assistant.webhook)
     rasa.router.add_get("/conversations/{sender}/tracker", assistant.tracker)
     rasa.router.add_post("/model/parse", assistant.parse)
-    rasa_runner = web.AppRunner(rasa)
-    await rasa_runner.setup()
-    rasa_port, backend_port = free_port(), free_port()
-    await web.TCPSite(rasa_runner, "127.0.0.1", rasa_port).start()
+    backend_port = free_port()
+    assistant.backend_url = f"http://127.0.0.1:{backend_port}"
     with tempfile.TemporaryDirectory() as scratch:
-        settings = replace(Settings.load(env_file=None), database_url=f"sqlite+aiosqlite:///{scratch}/console.db",
-                           api_token=TOKEN, demo_data=True, scheduler_enabled=False,
-                           rasa_url=f"http://127.0.0.1:{rasa_port}", rasa_token="")
-        platform = await build_platform(settings)
-        platform.clock = lambda: SHOT_TIME  # a weekday afternoon, whenever it is regenerated
-        app = create_app(platform)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", backend_port).start()
-        assistant.backend_url = f"http://127.0.0.1:{backend_port}"
-        try:
-            await photograph(assistant.backend_url, app, out, chromium)
-        finally:
-            await runner.cleanup()
-            await platform.engine.dispose()
-            await rasa_runner.cleanup()
+        async with served(rasa) as rasa_url:
+            platform = await build_platform(scratch_settings(scratch, "console", demo_data=True, rasa_url=rasa_url,
+                                                             rasa_token=""))
+            platform.clock = lambda: SHOT_TIME
+            app = create_app(platform)
+            try:
+                async with served(app, backend_port) as base:
+                    await photograph(base, app, out, executable)
+            finally:
+                await platform.engine.dispose()
     print(f"screenshot_console: wrote {out}")
 
 

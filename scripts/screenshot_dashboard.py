@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-import shutil
 import sys
 import tempfile
-from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from aiohttp import web
 from sqlalchemy import select
 
 from backend.app import build_platform, create_app
@@ -30,13 +27,10 @@ from backend.demo.seed import seed_demo
 from backend.demo.tickets import STORIES, _replay, seed_demo_tickets
 from backend.models import Account
 from backend.scheduler import sweep
-from backend.settings import Settings
-from backend.sla.calendar import TZ
-from scripts.screenshot_chat import free_port
+from scripts.screenshots import DESKTOP, SHOT_TIME, browser_page, chromium, log_in, save, scratch_settings, served
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "console-dashboard.png"
-SHOT_TIME = datetime(2026, 11, 26, 14, 20, tzinfo=TZ)
 SUPERVISOR, PASSWORD = "supervisor", "demo-supervisor-95598"
 EARLIER_MONTHS = 5
 SHARE = 0.7  # the part of the stories replayed in each earlier month
@@ -59,43 +53,24 @@ async def demo_history(platform: Platform) -> None:
     await sweep(platform, SHOT_TIME)
 
 
-async def photograph(base: str, out: Path, chromium: str) -> None:
+async def photograph(base: str, out: Path, executable: str) -> None:
     """The supervisor logs in and opens the dashboard; the picture once every chart is drawn."""
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
-        page = await context.new_page()
-        await page.goto(f"{base}/console/login")
-        await page.fill("#username", SUPERVISOR)
-        await page.fill("#password", PASSWORD)
-        await page.press("#password", "Enter")
-        await page.wait_for_url(f"{base}/console")
+    async with browser_page(executable, DESKTOP) as page:
+        await log_in(page, base, SUPERVISOR, PASSWORD)
         await page.goto(f"{base}/console/dashboard")
         await page.wait_for_selector("body[data-ready='true']")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        await page.screenshot(path=str(out))
-        await browser.close()
+        await save(page, out)
 
 
 async def shoot(out: Path) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        sys.exit("screenshot_dashboard: no chromium on PATH (scripts/install.sh installs Debian's)")
-    port = free_port()
+    executable = chromium("screenshot_dashboard")
     with tempfile.TemporaryDirectory() as scratch:
-        settings = replace(Settings.load(env_file=None), database_url=f"sqlite+aiosqlite:///{scratch}/dashboard.db",
-                           api_token="screenshot-token", demo_data=False, scheduler_enabled=False)
-        platform = await build_platform(settings)
+        platform = await build_platform(scratch_settings(scratch, "dashboard", demo_data=False))
         await demo_history(platform)
-        runner = web.AppRunner(create_app(platform))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            await photograph(f"http://127.0.0.1:{port}", out, chromium)
+            async with served(create_app(platform)) as base:
+                await photograph(base, out, executable)
         finally:
-            await runner.cleanup()
             await platform.engine.dispose()
     print(f"screenshot_dashboard: wrote {out}")
 
