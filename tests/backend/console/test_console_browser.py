@@ -14,13 +14,12 @@ from backend.console import wording as say
 from backend.console.feed import FEED_STOP
 from backend.router import ROUTER
 from glossary import wording
-from tests.backend.console.conftest import PASSWORD, seed_staff
+from tests.backend.console.conftest import DESK, PASSWORD, seed_staff
 from tests.backend.router.conftest import SERVICE
-from tests.backend.web.chat_fixtures import phone_page, require_chromium
+from tests.backend.web.chat_fixtures import phone_page, require_chromium, watched_page
 from tests.backend.web.test_chat_browser import BOT_HELLO, say_to_chat, wait_for_count
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
-DESK = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN"}
 
 
 @pytest.fixture(autouse=True)
@@ -30,13 +29,7 @@ def chromium() -> str:
 
 async def desk_page(browser, base: str, username: str):
     """A new agent's browser (its own context: no shared cookies), logged in through /console/login."""
-    context = await browser.new_context(**DESK)
-    page = await context.new_page()
-    page.problems = []
-    page.on("console", lambda m: ("Content Security Policy" in m.text or m.type == "error")
-            and not m.location.get("url", "").endswith("/favicon.ico")
-            and page.problems.append(f"{m.text} ({m.location.get('url')})"))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page = await watched_page(browser, DESK)
     await page.goto(base + "/console")
     assert page.url.endswith("/console/login")  # no session yet: sent to the login page
     await page.fill("#username", username)

@@ -13,13 +13,12 @@ from sqlalchemy import select
 
 from backend.console import wording as say
 from backend.models import AuditEntry
-from tests.backend.console.conftest import PASSWORD, seed_staff
+from tests.backend.console.conftest import seed_staff, staff_page
 from tests.backend.router.conftest import SERVICE
 from tests.backend.tickets.helpers import COMPLAINT, REPAIR
 from tests.backend.web.chat_fixtures import require_chromium
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
-DESK = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN"}
 STEP = say.STEP_NAMES
 
 
@@ -30,19 +29,7 @@ def chromium() -> str:
 
 async def ticket_desk(browser, base: str, username: str):
     """A handler's browser logged in through the login page, on /console/tickets; problems collected."""
-    context = await browser.new_context(**DESK)
-    page = await context.new_page()
-    page.problems = []
-    page.on("console", lambda m: ("Content Security Policy" in m.text or m.type == "error")
-            and not m.location.get("url", "").endswith("/favicon.ico")
-            and page.problems.append(f"{m.text} ({m.location.get('url')})"))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    await page.goto(base + "/console/tickets")
-    assert page.url.endswith("/console/login")  # no session: the login page
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD.format(username=username))
-    await page.press("#password", "Enter")
-    await page.wait_for_url(base + "/console")
+    page = await staff_page(browser, base, username, start="/console/tickets")
     await page.click("nav a[href='/console/tickets']")
     await page.wait_for_url(base + "/console/tickets")
     await page.wait_for_selector("#list button[data-id]")

@@ -11,12 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from backend.console import wording as say
-from tests.backend.console.conftest import PASSWORD, seed_staff
+from tests.backend.console.conftest import seed_staff, staff_page
 from tests.backend.console.test_dashboard_export import COUNTY, EXPECTED, RURAL, URBAN, month_of_march
 from tests.backend.web.chat_fixtures import require_chromium
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
-DESK = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN"}
 PAINTED = """canvas => { const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
   for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return true; } return false; }"""
 
@@ -27,21 +26,8 @@ def chromium() -> str:
 
 
 async def logged_in(browser, base: str, username: str):
-    """A staff member's page after the login form, console messages collected."""
-    context = await browser.new_context(**DESK)
-    page = await context.new_page()
-    page.problems = []
-    page.on("console", lambda m: ("Content Security Policy" in m.text or m.type == "error")
-            and not m.location.get("url", "").endswith("/favicon.ico")
-            and page.problems.append(f"{m.text} ({m.location.get('url')})"))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    await page.goto(base + "/console/dashboard")
-    assert page.url.endswith("/console/login")  # no session: the access table sends pages to the login
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD.format(username=username))
-    await page.press("#password", "Enter")
-    await page.wait_for_url(base + "/console")
-    return page
+    """A staff member's page after the login form (from the dashboard's URL), problems collected."""
+    return await staff_page(browser, base, username, start="/console/dashboard")
 
 
 async def test_a_supervisor_reads_the_dashboard_and_drills_down(browser, live_chat, platform, client, auth, clock):

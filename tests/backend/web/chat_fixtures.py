@@ -68,9 +68,10 @@ async def browser() -> AsyncIterator[Any]:
         await launched.close()
 
 
-async def phone_page(browser: Any) -> Any:
-    """A new phone-sized page in WeChat's in-app browser, CSP violations and script errors collected."""
-    context = await browser.new_context(**PHONE)
+async def watched_page(browser: Any, device: dict[str, Any]) -> Any:
+    """A new page in its own context (no shared cookies) with CSP violations and script errors
+    collected in `page.problems`, so a test can assert the page ran cleanly."""
+    context = await browser.new_context(**device)
     page = await context.new_page()
     page.problems = []
     page.on("console", lambda m: ("Content Security Policy" in m.text or m.type == "error")
@@ -78,3 +79,8 @@ async def phone_page(browser: Any) -> Any:
             and page.problems.append(f"{m.text} ({m.location.get('url')})"))
     page.on("pageerror", lambda e: page.problems.append(str(e)))
     return page
+
+
+async def phone_page(browser: Any) -> Any:
+    """A new phone-sized page in WeChat's in-app browser, problems collected."""
+    return await watched_page(browser, PHONE)
