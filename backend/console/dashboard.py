@@ -33,10 +33,9 @@ from backend.api.auth import principal
 from backend.api.scope import visible_unit
 from backend.console import wording as say
 from backend.console.export import EXPORT_PATH
-from backend.console.pages import HERE, LOGIN_PATH, STATIC_PREFIX, _page, routes
+from backend.console.pages import HERE, LOGIN_PATH, _page, header_values, routes
 from backend.context import Platform
 from backend.kpi import drill_down, root_unit
-from backend.models import StaffUser
 from backend.sla.calendar import TZ
 from backend.units import descendants, unit_tree
 from backend.web.chat import json_for_html
@@ -72,7 +71,6 @@ async def dashboard_page(request: web.Request) -> web.Response:
     async with platform.sessions() as session:
         unit = await visible_unit(session, who, requested) or await root_unit(session)
         top = who.unit_id or await root_unit(session)
-        user = await session.get(StaffUser, who.user_id)
     today: date = platform.clock().astimezone(TZ).date()
     config = {
         "unit": unit, "units": await _choices(platform, top), "month": today.strftime("%Y-%m"),
@@ -81,11 +79,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
         "kpi": "/api/kpi", "export": EXPORT_PATH, "tickets": TICKETS_PATH, "login": LOGIN_PATH,
         "logout": "/api/auth/logout", "texts": say.dashboard_texts(),
     }
-    name = user.display_name if user else who.name
     return _page(DASHBOARD_PAGE.substitute(
-        brand=escape(say.BRAND), title=escape(say.DASHBOARD_TITLE), static=STATIC_PREFIX, name=escape(name),
-        role=escape(say.ROLES.get(who.role, who.role)), nav_conversations=escape(say.NAV_CONVERSATIONS),
-        nav_tickets=escape(say.NAV_TICKETS), nav_dashboard=escape(say.NAV_DASHBOARD), logout=escape(say.LOGOUT),
-        no_script=escape(say.NO_SCRIPT), hint=escape(say.DASHBOARD["drillHint"]),
+        await header_values(platform, who), title=escape(say.DASHBOARD_TITLE), hint=escape(say.DASHBOARD["drillHint"]),
         chart_hint=escape(say.DASHBOARD["chartHint"]), loading=escape(say.DASHBOARD["loading"]),
         config=json_for_html(config)))

@@ -83,6 +83,20 @@ async def login_page(request: web.Request) -> web.Response:
         config=json_for_html(config)))
 
 
+async def header_values(platform: Platform, who: Principal) -> dict[str, str]:
+    """What every console page's header shows (the staff member, their role and unit, the nav),
+    escaped for the page's template."""
+    async with platform.sessions() as session:
+        user = await session.get(StaffUser, who.user_id)
+        unit = await session.get(Unit, who.unit_id) if who.unit_id else None
+    return {"brand": escape(say.BRAND), "static": STATIC_PREFIX,
+            "name": escape(user.display_name if user else who.name),
+            "role": escape(say.ROLES.get(who.role, who.role)), "unit": escape(unit.name if unit else ""),
+            "nav_conversations": escape(say.NAV_CONVERSATIONS), "nav_tickets": escape(say.NAV_TICKETS),
+            "nav_dashboard": escape(say.NAV_DASHBOARD), "logout": escape(say.LOGOUT),
+            "no_script": escape(say.NO_SCRIPT)}
+
+
 @routes.get(CONSOLE_PATH)
 async def console_page(request: web.Request) -> web.Response:
     """The conversations workspace: queues, the open conversation, assist and the customer panel."""
@@ -91,24 +105,17 @@ async def console_page(request: web.Request) -> web.Response:
         raise web.HTTPFound(LOGIN_PATH)
     if who.role not in CONSOLE_ROLES:
         return _page(f"<!doctype html><meta charset='utf-8'><p>{escape(say.FORBIDDEN)}</p>", status=403)
-    platform: Platform = request.app[PLATFORM]
-    async with platform.sessions() as session:
-        user = await session.get(StaffUser, who.user_id)
-        unit = await session.get(Unit, who.unit_id) if who.unit_id else None
-    name = user.display_name if user else who.name
+    header = await header_values(request.app[PLATFORM], who)
     config = {"me": {"actor": who.actor, "username": who.name, "role": who.role}, "serves": serves_customers(who),
               "events": EVENTS_PATH, "login": LOGIN_PATH, "logout": "/api/auth/logout",
               "canned": [{"title": t, "text": x} for t, x in say.CANNED_REPLIES], "texts": say.page_texts()}
     return _page(CONSOLE_PAGE.substitute(
-        brand=escape(say.BRAND), static=STATIC_PREFIX, name=escape(name),
-        role=escape(say.ROLES.get(who.role, who.role)), unit=escape(unit.name if unit else ""),
-        nav_conversations=escape(say.NAV_CONVERSATIONS), nav_tickets=escape(say.NAV_TICKETS),
-        nav_dashboard=escape(say.NAV_DASHBOARD), nav_soon=escape(say.NAV_SOON), logout=escape(say.LOGOUT),
-        connecting=escape(say.LIVE["connecting"]), channel_filter=escape(say.CHANNEL_FILTER),
+        header, nav_soon=escape(say.NAV_SOON), connecting=escape(say.LIVE["connecting"]),
+        channel_filter=escape(say.CHANNEL_FILTER),
         pick_one=escape(say.PICK_ONE), claim=escape(say.CLAIM), release=escape(say.RELEASE),
         close=escape(say.CLOSE), transfer=escape(say.TRANSFER), transfer_to=escape(say.TRANSFER_TO),
         transfer_go=escape(say.TRANSFER_GO), reply_label=escape(say.REPLY_LABEL),
         reply_hint=escape(say.REPLY_HINT), send=escape(say.SEND), canned_label=escape(say.CANNED_LABEL),
         canned_pick=escape(say.CANNED_PICK), assist=escape(say.ASSIST), suggestion=escape(say.SUGGESTION),
         tickets=escape(say.TICKETS), customer=escape(say.CUSTOMER), masked_only=escape(say.MASKED_ONLY),
-        no_script=escape(say.NO_SCRIPT), config=json_for_html(config)))
+        config=json_for_html(config)))

@@ -15,9 +15,7 @@ from aiohttp import web
 
 from backend.api import PLATFORM
 from backend.console import wording as say
-from backend.console.pages import CONSOLE_PATH, CONSOLE_ROLES, HERE, LOGIN_PATH, STATIC_PREFIX, _page, routes, staff_of
-from backend.context import Platform
-from backend.models import StaffUser, Unit
+from backend.console.pages import CONSOLE_PATH, CONSOLE_ROLES, HERE, LOGIN_PATH, _page, header_values, routes, staff_of
 from backend.web.chat import json_for_html
 
 TICKETS_PATH = "/console/tickets"
@@ -33,21 +31,14 @@ async def tickets_page(request: web.Request) -> web.Response:
         raise web.HTTPFound(LOGIN_PATH)
     if who.role not in CONSOLE_ROLES:
         return _page(f"<!doctype html><meta charset='utf-8'><p>{escape(say.FORBIDDEN)}</p>", status=403)
-    platform: Platform = request.app[PLATFORM]
-    async with platform.sessions() as session:
-        user = await session.get(StaffUser, who.user_id)
-        unit = await session.get(Unit, who.unit_id) if who.unit_id else None
+    header = await header_values(request.app[PLATFORM], who)
     config = {"me": {"actor": who.actor, "username": who.name, "role": who.role},
               "supervising": who.role in SUPERVISING, "queue": "/api/console/tickets",
               "ticket": "/api/console/tickets/", "events": "/api/tickets/", "login": LOGIN_PATH,
               "logout": "/api/auth/logout", "texts": say.desk_texts()}
     return _page(TICKETS_PAGE.substitute(
-        brand=escape(say.BRAND), static=STATIC_PREFIX, title=escape(say.DESK_TITLE),
-        name=escape(user.display_name if user else who.name), role=escape(say.ROLES.get(who.role, who.role)),
-        unit=escape(unit.name if unit else ""), console=CONSOLE_PATH, tickets=TICKETS_PATH,
-        nav_conversations=escape(say.NAV_CONVERSATIONS), nav_tickets=escape(say.NAV_TICKETS),
-        nav_dashboard=escape(say.NAV_DASHBOARD), logout=escape(say.LOGOUT),
+        header, title=escape(say.DESK_TITLE), console=CONSOLE_PATH, tickets=TICKETS_PATH,
         filters=escape(say.DESK["filters"]), pick_one=escape(say.DESK["pickOne"]),
         clocks=escape(say.DESK["clocks"]), history=escape(say.DESK["history"]),
         actions=escape(say.DESK["actions"]), customer=escape(say.DESK["customer"]),
-        masked_only=escape(say.MASKED_ONLY), no_script=escape(say.NO_SCRIPT), config=json_for_html(config)))
+        masked_only=escape(say.MASKED_ONLY), config=json_for_html(config)))
