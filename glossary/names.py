@@ -34,6 +34,11 @@ RATINGS = {
     "satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意",
     "callback_failed": "回访失败",
 }
+# The customer's own answers in a satisfaction survey (问卷): the callback's ratings without its failure
+# (codes only; their names are RATINGS').
+SURVEY_RATINGS = tuple(code for code in RATINGS if code != "callback_failed")
+# Where a satisfaction answer came from: the handler's callback (回访) or the customer's survey (问卷).
+RATING_SOURCES = {"callback": "回访", "survey": "问卷"}
 # Drives the fault-repair clocks (backend/config/service_rules.yml).
 SITE_CLASSES = {"urban": "城区", "rural": "农村", "remote": "特殊边远地区"}
 ACCOUNT_STATUSES = {"normal": "正常", "disconnected_arrears": "欠费停电", "closed": "已销户"}

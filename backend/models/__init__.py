@@ -6,6 +6,7 @@ from .conversations import Conversation, Message
 from .ivr import IvrTurn
 from .outages import Outage, OutageScope
 from .staff import StaffSession, StaffUser
+from .surveys import Survey
 from .tickets import Ticket, TicketDeadline, TicketEvent
 from .turns import CustomerTurn
 from .units import Area, PlaceAlias, Unit
@@ -14,6 +15,6 @@ from .wechat import WechatAccessToken, WechatContact
 __all__ = [
     "Account", "Area", "AuditEntry", "IdentityFailure", "Base", "Bill", "Conversation", "CustomerTurn", "IvrTurn", "Message",
     "Outage", "OutageScope", "PlaceAlias",
-    "StaffSession", "StaffUser", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
+    "StaffSession", "StaffUser", "Survey", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
     "Unit", "WechatAccessToken", "WechatContact", "utcnow",
 ]

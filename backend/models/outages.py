@@ -33,6 +33,8 @@ class Outage(Base):
     transformer_area = Column(String(100))  # 台区 as announced
     reason = Column(String(200), nullable=False)
     unit_id = Column(String(32), ForeignKey("units.id"), nullable=False, index=True)
+    # As the record states it; NULL: counted from the accounts in the scope (backend/reliability.py).
+    customers_interrupted = Column(Integer)
 
     scopes = relationship("OutageScope", back_populates="outage", cascade="all, delete-orphan")
     unit = relationship("Unit")
