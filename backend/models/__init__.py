@@ -3,6 +3,7 @@ from .accounts import Account, Bill, IdentityFailure
 from .audit import AuditEntry
 from .base import Base, UTCDateTime, utcnow
 from .conversations import Conversation, Message
+from .improvement import ImprovementPlan, ImprovementProgress
 from .ivr import IvrTurn
 from .outages import Outage, OutageScope
 from .staff import StaffSession, StaffUser
@@ -13,7 +14,8 @@ from .units import Area, PlaceAlias, Unit
 from .wechat import WechatAccessToken, WechatContact
 
 __all__ = [
-    "Account", "Area", "AuditEntry", "IdentityFailure", "Base", "Bill", "Conversation", "CustomerTurn", "IvrTurn", "Message",
+    "Account", "Area", "AuditEntry", "IdentityFailure", "Base", "Bill", "Conversation", "CustomerTurn",
+    "ImprovementPlan", "ImprovementProgress", "IvrTurn", "Message",
     "Outage", "OutageScope", "PlaceAlias",
     "StaffSession", "StaffUser", "Survey", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
     "Unit", "WechatAccessToken", "WechatContact", "utcnow",
