@@ -1,5 +1,6 @@
 """All tables, imported here so Alembic and the app see one metadata."""
 from .accounts import Account, Bill, IdentityFailure
+from .assessment import PublishedAssessment
 from .audit import AuditEntry
 from .base import Base, UTCDateTime, utcnow
 from .conversations import Conversation, Message
@@ -16,7 +17,7 @@ from .wechat import WechatAccessToken, WechatContact
 __all__ = [
     "Account", "Area", "AuditEntry", "IdentityFailure", "Base", "Bill", "Conversation", "CustomerTurn",
     "ImprovementPlan", "ImprovementProgress", "IvrTurn", "Message",
-    "Outage", "OutageScope", "PlaceAlias",
+    "Outage", "OutageScope", "PlaceAlias", "PublishedAssessment",
     "StaffSession", "StaffUser", "Survey", "Ticket", "TicketDeadline", "TicketEvent", "UTCDateTime",
     "Unit", "WechatAccessToken", "WechatContact", "utcnow",
 ]
