@@ -7,6 +7,9 @@ Terms:
   of backend.kpi's RATIOS or COUNTS; its Chinese name in console.wording.INDICATORS).
 - unit_id, period_from/period_to: where and when the problem was seen (the
   dashboard's unit and month, days inclusive).
+- baseline_*: the indicator over that unit and period when the plan was made
+  (value, and for a ratio its numerator and denominator; floats because an
+  indicator may count customer-hours), so the plan says what it starts from.
 - target_op/target_value: the value the indicator should reach, e.g. "<=" 2
   for overdue_count, ">=" 0.95 for satisfaction (a ratio is stored as a
   fraction, shown as a percentage).
@@ -18,6 +21,9 @@ Terms:
 - completion_*: the note, and the indicator of the responsible unit over
   [completion_from, completion_to] as backend.api.kpi.report computed it
   when the plan was completed (value null when its denominator was 0).
+  completion_from/to: the month of the completion up to its day, the period
+  the measures had effect in (the problem's own period keeps its tickets'
+  history, e.g. an overdue count never falls).
 - problem, measures, notes and reasons are stored masked (backend.privacy).
 """
 from __future__ import annotations
@@ -41,6 +47,9 @@ class ImprovementPlan(Base):
     period_from = Column(Date, nullable=False)
     period_to = Column(Date, nullable=False)
     problem = Column(Text, nullable=False)
+    baseline_value = Column(Float)
+    baseline_numerator = Column(Float)
+    baseline_denominator = Column(Float)
     target_op = Column(String(2), nullable=False)
     target_value = Column(Float, nullable=False)
     measures = Column(Text, nullable=False)
@@ -54,8 +63,8 @@ class ImprovementPlan(Base):
     completed_by = Column(Integer, ForeignKey("staff_users.id"))
     completion_note = Column(Text)
     completion_value = Column(Float)
-    completion_numerator = Column(Integer)
-    completion_denominator = Column(Integer)
+    completion_numerator = Column(Float)
+    completion_denominator = Column(Float)
     completion_from = Column(Date)
     completion_to = Column(Date)
     cancelled_at = Column(UTCDateTime)
