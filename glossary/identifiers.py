@@ -11,6 +11,9 @@ Formats (digits only once normalised):
   3 digits for 01x/02x and 4 otherwise. Stored as digits only: 057187654321.
 - ticket number: `GD` + the local date of acceptance (YYYYMMDD) + the row id's last
   6 digits, e.g. GD20261126000123 (`ticket_number`).
+- improvement plan number (整改计划编号): `ZG` + the local date of creation (YYYYMMDD) +
+  the row id's last 6 digits, e.g. ZG20261206000007 (`plan_number`). Staff-only: no
+  customer says one, so nothing parses it from free text.
 
 Public API:
 - `parse_account_no(text)`, `parse_phone(text)`: the normalised value of a field or an
@@ -18,6 +21,7 @@ Public API:
   With `free_text=False` only separators and spoken digits are tolerated (API fields).
 - `parse_ticket_id(text)`: the first ticket number in free text, else None.
 - `ticket_number(local_date, row_id)`: the number of a new ticket.
+- `plan_number(local_date, row_id)`: the number of a new improvement plan.
 - `find_identifiers(text)`: every identifier in free text with its span (for the NLU).
 
 How `find_identifiers` reads a text:
@@ -76,6 +80,7 @@ _CONTEXT = 10  # characters looked back for a keyword
 
 
 TICKET_PREFIX = "GD"
+PLAN_PREFIX = "ZG"  # 整改
 _TICKET_NO = re.compile(r"GD[0-9]{14}")
 # Whole normalised values, for code that matches a compiled pattern (`.match(digits)`).
 ACCOUNT_NO_RE = re.compile(rf"^(?:[0-9]{{10}}|(?:{'|'.join(sorted(PROVINCES))})0[0-9]{{10}})\Z")
@@ -120,6 +125,11 @@ def ticket_number(local_date: date, row_id: int) -> str:
     Six digits of the row id: unique unless a million tickets are accepted in one day.
     """
     return f"{TICKET_PREFIX}{local_date:%Y%m%d}{row_id % 1_000_000:06d}"
+
+
+def plan_number(local_date: date, row_id: int) -> str:
+    """The number of improvement plan `row_id` made on `local_date` (Asia/Shanghai), like a ticket's."""
+    return f"{PLAN_PREFIX}{local_date:%Y%m%d}{row_id % 1_000_000:06d}"
 
 
 def _compact(text: str) -> str:

@@ -44,6 +44,12 @@ SITE_CLASSES = {"urban": "城区", "rural": "农村", "remote": "特殊边远地
 ACCOUNT_STATUSES = {"normal": "正常", "disconnected_arrears": "欠费停电", "closed": "已销户"}
 OUTAGE_TYPES = {"planned": "计划停电", "temporary": "临时停电", "fault": "故障停电"}
 OUTAGE_STATUSES = {"scheduled": "待停电", "in_progress": "停电中", "restored": "已恢复送电", "cancelled": "已取消"}
+# An improvement plan (整改计划, backend/plans.py). `overdue` is never stored: a plan in progress
+# past its due date is shown so (the stored codes are PLAN_STORED_STATUSES).
+PLAN_STATUSES = {"in_progress": "进行中", "overdue": "已逾期", "completed": "已完成", "withdrawn": "已撤销"}
+PLAN_STORED_STATUSES = tuple(code for code in PLAN_STATUSES if code != "overdue")
+# How a plan's target is compared with the indicator's value.
+PLAN_TARGET_OPS = {">=": "不低于", "<=": "不高于"}
 # Ticket clocks (the SLA table's clock names): what is promised by the deadline.
 DEADLINES = {
     "dispatch": "派单", "arrival": "抢修人员到达现场", "restore": "恢复供电", "first_contact": "与您首次联系",

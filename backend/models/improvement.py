@@ -16,7 +16,7 @@ Terms:
 - responsible_unit_id: the unit that carries the measures out (in the
   creator's subtree).
 - status: one of glossary.names.PLAN_STATUSES' stored codes (in_progress,
-  completed, cancelled). 已逾期 is not stored: a plan in progress past its
+  completed, withdrawn). 已逾期 is not stored: a plan in progress past its
   due_date is shown as overdue, so the word never lags behind the calendar.
 - completion_*: the note, and the indicator of the responsible unit over
   [completion_from, completion_to] as backend.api.kpi.report computed it
@@ -67,9 +67,9 @@ class ImprovementPlan(Base):
     completion_denominator = Column(Float)
     completion_from = Column(Date)
     completion_to = Column(Date)
-    cancelled_at = Column(UTCDateTime)
-    cancelled_by = Column(Integer, ForeignKey("staff_users.id"))
-    cancel_reason = Column(Text)
+    withdrawn_at = Column(UTCDateTime)
+    withdrawn_by = Column(Integer, ForeignKey("staff_users.id"))
+    withdraw_reason = Column(Text)
 
 
 class ImprovementProgress(Base):
