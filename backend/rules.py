@@ -113,6 +113,19 @@ class ConsoleRules:
 
 
 @dataclass(frozen=True)
+class SurveyRules:
+    """The satisfaction survey (问卷) offered when a chat ends or a ticket closes (backend/surveys.py)."""
+
+    answer_minutes: int  # a chat's offer takes the customer's next line as the rating for this long
+    comment_minutes: int  # after a chat rating, the next line within this time is the comment
+    comment_max_chars: int  # a longer comment is refused (web, link page) or cut (WeChat)
+    link_days: int  # a complaint form's survey link answers for this many days after the close
+    max_posts: int  # answers posted to /survey/{token} from one client address within the window
+    window_seconds: float
+    ivr_listen_ms: int  # the hotline waits this long for the survey's one key
+
+
+@dataclass(frozen=True)
 class ServiceRules:
     timezone: str
     warn_fraction: float
@@ -139,6 +152,7 @@ class ServiceRules:
     wechat: WechatRules
     web_chat: WebChatRules
     console: ConsoleRules
+    survey: SurveyRules
 
     def clocks_for(self, ticket_type: str, subtype: str | None = None) -> tuple[ClockRule, ...]:
         if ticket_type == "service_request":
@@ -260,6 +274,18 @@ def _console(raw: dict[str, Any]) -> ConsoleRules:
     return rules
 
 
+def _survey(raw: dict[str, Any]) -> SurveyRules:
+    rules = SurveyRules(int(raw["answer_minutes"]), int(raw["comment_minutes"]), int(raw["comment_max_chars"]),
+                        int(raw["link_days"]), int(raw["max_posts"]), float(raw["window_seconds"]),
+                        int(raw["ivr_listen_ms"]))
+    if min(rules.answer_minutes, rules.comment_minutes, rules.link_days, rules.max_posts) < 1 \
+            or not 20 <= rules.comment_max_chars <= 2000 or rules.window_seconds <= 0 \
+            or not 1000 <= rules.ivr_listen_ms <= 30000:
+        raise RulesError("survey: minutes, link_days, max_posts >= 1, comment_max_chars in [20, 2000], "
+                         "window_seconds > 0, ivr_listen_ms in [1000, 30000]")
+    return rules
+
+
 def load_rules(path: Path) -> ServiceRules:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -304,6 +330,7 @@ def load_rules(path: Path) -> ServiceRules:
             wechat=_wechat(raw["wechat"]),
             web_chat=_web_chat(raw["web_chat"]),
             console=_console(raw["console"]),
+            survey=_survey(raw["survey"]),
         )
     except RulesError as exc:
         raise RulesError(f"{path}: {exc}") from exc

@@ -22,6 +22,12 @@ One customer turn, by state:
 Lines still pending delivery (an agent's words the customer has not seen) come
 first in the replies of the customer's next turn, on every channel.
 
+Satisfaction survey (backend/surveys.py): while one is pending in a conversation
+served by the assistant or closed, the customer's line is first offered to it
+as the answer (then it never reaches Rasa, and a closed conversation stays
+closed); a line that is no answer goes on as usual. A goodbye or thanks to the
+assistant with no form open ends the chat: its survey is offered in that turn.
+
 Every reply that was stored carries its transcript line id (`Reply.line_id`), and
 `handle_customer_turn` also names the customer's own line: a channel that shows
 a restored history beside live lines (the web chat) de-duplicates by these ids.
@@ -43,12 +49,13 @@ from backend.models import Conversation, Message
 from backend.router.delivery import Outbox
 from backend.router.rasa import RasaClient, RasaUnavailable
 from backend.router.replies import SYSTEM, ConversationRef, Reply, Turn
+from backend.router.survey_turns import SurveyTurns
 from backend.router.takeover import Takeover, queue_position, ref
-from backend.router.transcript import Line, record
+from backend.router.transcript import REOPENED, Line, record
 from glossary import wording
 
 log = logging.getLogger(__name__)
-REOPENED = "客户再次留言，会话重新由智能客服接待。"  # a transcript note for staff, never sent
+__all__ = ["REOPENED", "ConversationRouter"]  # REOPENED: importers read it here too
 
 
 class ConversationRouter:
@@ -58,7 +65,8 @@ class ConversationRouter:
         self.platform = platform
         self.rasa = rasa
         self.outbox = outbox or Outbox(platform)
-        self.takeover = Takeover(platform, self.outbox)
+        self.surveys = SurveyTurns(platform, rasa)
+        self.takeover = Takeover(platform, self.outbox, self.surveys)
 
     @classmethod
     def build(cls, platform: Platform) -> ConversationRouter:
@@ -94,8 +102,13 @@ class ConversationRouter:
         """As handle_customer_message, also naming the customer's own transcript line.
 
         `shown` is what the customer saw themselves send when it differs from `text`
-        (a quick-reply button: its title is the line, its payload goes to Rasa)."""
+        (a quick-reply button: its title is the line, its payload goes to Rasa).
+        A line that answers a satisfaction survey is taken by the survey first (survey_turns.py)."""
         state = await self._current_state(conversation.id)
+        answered = await self.surveys.take(conversation, text)
+        if answered is not None:
+            pending = await self.outbox.take_pending(conversation.id)
+            return Turn(answered.customer_line_id, pending + answered.replies)
         if state == "closed":
             state = await self._reopen(conversation)
         pending = await self.outbox.take_pending(conversation.id)
@@ -133,8 +146,16 @@ class ConversationRouter:
         said = [Line(reply.sender, text, actor="router" if reply.sender == SYSTEM else None)
                 for reply in replies if (text := reply.transcript_text())]
         stored = iter(await record(self.platform, conversation.id, said) if said else [])
-        return line.id, [replace(reply, line_id=next(stored).id) if reply.transcript_text() else reply
-                         for reply in replies]
+        replies = [replace(reply, line_id=next(stored).id) if reply.transcript_text() else reply
+                   for reply in replies]
+        # The customer ended a served chat: the satisfaction survey comes after the farewell.
+        return line.id, replies + await self.surveys.after_assistant(conversation, seen.name if seen else None)
+
+    async def deliver_pending(self, conversation_id: str) -> int:
+        """Try to deliver a conversation's pending lines now (e.g. a ticket's survey after its close)."""
+        async with self.platform.sessions() as session:
+            conversation = await session.get(Conversation, conversation_id)
+        return await self.outbox.flush(ref(conversation)) if conversation is not None else 0
 
     async def _touch(self, conversation_id: str) -> None:
         async with self.platform.sessions() as session:

@@ -13,6 +13,9 @@ Claiming is one conditional UPDATE (`… WHERE state IN ('bot','waiting_agent') 
 changes a row; the other gets 409. Claim, release and close each write a system
 line for the customer (stored, then delivered through the outbox).
 
+Close offers the chat's satisfaction survey (backend/surveys.py) after the closing
+notice, delivered with it, unless the customer has gone (the hotline's hangup).
+
 Transfer hands a held conversation to another agent: only its holder or a
 supervising role may, it stays `agent`, and a system line records the change
 for staff (not sent: the customer keeps talking to 人工客服 either way).
@@ -20,6 +23,7 @@ for staff (not sent: the customer keeps talking to 人工客服 either way).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +35,9 @@ from backend.router.delivery import Outbox
 from backend.router.replies import AGENT, SYSTEM, ConversationRef
 from backend.router.transcript import Line, append, retrying
 from glossary import wording
+
+if TYPE_CHECKING:
+    from backend.router.survey_turns import SurveyTurns
 
 # Roles that may override another agent's hold (release, close or transfer it).
 SUPERVISING_ROLES = ("supervisor", "admin")
@@ -73,9 +80,10 @@ def _name(actor: str) -> str:
 class Takeover:
     """The agent side of the router: queue, claim, speak, release, close."""
 
-    def __init__(self, platform: Platform, outbox: Outbox) -> None:
+    def __init__(self, platform: Platform, outbox: Outbox, surveys: SurveyTurns | None = None) -> None:
         self.platform = platform
         self.outbox = outbox
+        self.surveys = surveys
 
     async def queue(self, session: AsyncSession, conversation: Conversation, reason: str,
                     summary: str | None) -> None:
@@ -155,12 +163,13 @@ class Takeover:
         """Back to the assistant; the customer is told it continues."""
         return await self._leave(conversation_id, who, "bot", wording.BACK_TO_ASSISTANT)
 
-    async def close(self, conversation_id: str, who: Holder) -> ConversationRef:
-        """Finish the conversation (held by me, or not held at all); the customer is told."""
-        return await self._leave(conversation_id, who, "closed", wording.CLOSED)
+    async def close(self, conversation_id: str, who: Holder, *, survey: bool = True) -> ConversationRef:
+        """Finish the conversation (held by me, or not held at all); the customer is told and,
+        with `survey`, asked for the chat's satisfaction survey."""
+        return await self._leave(conversation_id, who, "closed", wording.CLOSED, survey=survey)
 
     async def _leave(self, conversation_id: str, who: Holder, state: str,
-                     sentence: wording.Sentence) -> ConversationRef:
+                     sentence: wording.Sentence, survey: bool = False) -> ConversationRef:
         now = self.platform.clock()
 
         async def work(session: AsyncSession) -> ConversationRef:
@@ -173,6 +182,8 @@ class Takeover:
             conversation.held_by = conversation.agent_id = conversation.waiting_since = None
             await session.flush()
             await append(session, conversation_id, [notice(sentence, conversation, who.actor)], now)
+            if survey and self.surveys is not None:
+                await self.surveys.offer_at_close(session, conversation, now)
             return ref(conversation)
 
         left = await retrying(self.platform, work)

@@ -34,6 +34,9 @@ from backend.privacy import mask_text
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 ATTEMPTS = 4
+# A transcript note for staff, never sent: the customer wrote to a closed conversation (backend/router/service.py).
+# Its lines also mark where a new chat of the conversation starts (backend/surveys.py).
+REOPENED = "客户再次留言，会话重新由智能客服接待。"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ def upgrade() -> None:
         sa.Column('channel', sa.String(length=16), nullable=False),
         sa.Column('unit_id', sa.String(length=32), nullable=False),
         sa.Column('token_hash', sa.String(length=64), nullable=True),
+        sa.Column('offer_key', sa.String(length=80), nullable=True),
+        sa.Column('line_id', sa.Integer(), nullable=True),
+        sa.Column('awaiting', sa.String(length=8), nullable=True),
         sa.Column('rating', sa.String(length=20), nullable=True),
         sa.Column('comment', sa.Text(), nullable=True),
         sa.Column('offered_at', sa.DateTime(), nullable=False),
@@ -35,8 +38,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'],
                                 name=op.f('fk_surveys_conversation_id_conversations')),
         sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_surveys_unit_id_units')),
+        sa.ForeignKeyConstraint(['line_id'], ['messages.id'], name=op.f('fk_surveys_line_id_messages')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_surveys')),
         sa.UniqueConstraint('token_hash', name=op.f('uq_surveys_token_hash')),
+        sa.UniqueConstraint('offer_key', name=op.f('uq_surveys_offer_key')),
     )
     op.create_index('ix_surveys_ticket_id', 'surveys', ['ticket_id'])
     op.create_index('ix_surveys_unit_answered', 'surveys', ['unit_id', 'answered_at'])
