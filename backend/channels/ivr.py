@@ -25,6 +25,12 @@ Turns, by event:
   keeps no caller number of its own). The answer has no actions.
 - goodbye: when the assistant heard the caller end the conversation (intent
   goodbye) outside any form, its farewell is said and the answer ends with hangup.
+- survey (backend/surveys.py): when the call's chat ends (that goodbye after a
+  served request, or an agent closing the call) the satisfaction survey is said
+  and the answer listens for one key (`survey.ivr_listen_ms`): 1 满意, 2 基本满意,
+  3 不满意; the rating's thanks ends with hangup. Silence at the survey: a
+  goodbye and hangup (the offer stays unanswered); another key or words go on as
+  any turn. No comment by voice (the contract records nothing).
 
 Transfer: when a reply carries the assistant's handoff (`{"handoff": {...}}`) or
 the conversation waits for an agent after the turn, the answer ends with a
@@ -54,6 +60,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field, validator
 from sqlalchemy import select
 
+from backend import surveys
 from backend.api import PLATFORM
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body
@@ -61,12 +68,14 @@ from backend.channels.ivr_callback import file_callback
 from backend.channels.ivr_turns import TurnStore
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput
-from backend.models import Conversation, Message, Ticket
+from backend.models import Conversation, Message, Survey, Ticket
 from backend.privacy import mask_account_no, mask_address, mask_name, mask_phone, mask_text
 from backend.router import ROUTER, ConversationRef, ConversationRouter, Holder, Reply
 from backend.router.rasa import TrackerState
 from backend.router.replies import SYSTEM
+from backend.router.survey_turns import DONE, RATE, stage_of
 from backend.router.transcript import Line, append, retrying
+from backend.web import survey_wording as say
 from glossary import wording
 from glossary.identifiers import is_account_no
 from glossary.speech import speakable
@@ -115,6 +124,12 @@ def listen(platform: Platform) -> dict[str, Any]:
     """Wait for the caller's next words or keys."""
     return {"listen": {"timeout_ms": platform.rules.ivr.listen_timeout_ms,
                        "dtmf": {"max_digits": DTMF_MAX_DIGITS, "terminator": TERMINATOR}}}
+
+
+def listen_key(platform: Platform) -> dict[str, Any]:
+    """Wait for the survey's one key (1, 2 or 3)."""
+    return {"listen": {"timeout_ms": platform.rules.survey.ivr_listen_ms,
+                       "dtmf": {"max_digits": 1, "terminator": TERMINATOR}}}
 
 
 def says(replies: Sequence[Reply]) -> list[dict[str, Any]]:
@@ -198,6 +213,14 @@ class IvrChannel:
         state = await self._state(conversation.id)
         if state == "agent":  # an agent has the call: their lines come through the outbox
             return [*pending, listen(self.platform)]
+        survey = await self._survey_awaited(conversation.id)
+        if survey is not None and pending:  # an agent finished the call and the survey was just said
+            return [*pending, listen_key(self.platform)]
+        if survey is not None:  # no key at the survey: the call ends, the offer stays unanswered
+            async with self.platform.sessions() as session:
+                await surveys.lapse(session, survey)
+                await session.commit()
+            return [{"say": say.PHONE_GOODBYE}, {"hangup": {}}]
         if state == "closed" and pending:  # an agent finished the call: the goodbye, then hang up
             return [*pending, {"hangup": {}}]
         if state == "waiting_agent":
@@ -211,7 +234,8 @@ class IvrChannel:
         tracker = await self.router.rasa.tracker_state(conversation.id)
         if await self._state(conversation.id) != "closed":
             try:
-                await self.router.takeover.close(conversation.id, Holder(HANGUP_ACTOR, supervising=True))
+                await self.router.takeover.close(conversation.id, Holder(HANGUP_ACTOR, supervising=True),
+                                                 survey=False)
             except Conflict:  # closed meanwhile by an agent
                 log.info("ivr call %s: conversation already closed at hangup", turn.call_id)
         if tracker is not None:
@@ -229,6 +253,11 @@ class IvrChannel:
             metadata["asr_confidence"] = turn.asr_confidence
         replies = await self.router.handle_customer_message(conversation, text, metadata)
         actions = says(replies)
+        stages = {stage_of(reply) for reply in replies}
+        if DONE in stages:  # the survey's thanks: the call is over
+            return [*actions, {"hangup": {}}]
+        if RATE in stages:  # the call's survey was just said: one key
+            return [*actions, listen_key(self.platform)]
         handoff = handoff_of(replies)
         if handoff is not None or await self._state(conversation.id) == "waiting_agent":
             # The assistant already said it is connecting the caller; only a queue notice
@@ -290,6 +319,12 @@ class IvrChannel:
                              self.platform.clock())
 
         await retrying(self.platform, work)
+
+    async def _survey_awaited(self, conversation_id: str) -> int | None:
+        """The call's survey waiting for its key, if any."""
+        async with self.platform.sessions() as session:
+            return await session.scalar(select(Survey.id).where(
+                Survey.conversation_id == conversation_id, Survey.awaiting == surveys.RATE).limit(1))
 
     async def _state(self, conversation_id: str) -> str | None:
         async with self.platform.sessions() as session:
