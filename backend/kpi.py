@@ -7,10 +7,25 @@ the figures of a past period still move while its tickets are being worked.
 
 Definitions (numerator / denominator; the ratio is null when the denominator is 0):
 
-- satisfaction = (satisfied + basically_satisfied) / rated. `rating` holds
-  the latest callback result, so a ticket reworked after `dissatisfied` and
-  later called back `satisfied` counts as satisfied; one still in rework
-  counts as dissatisfied. `callback_failed` is not a rating.
+- satisfaction = (satisfied + basically_satisfied) / rated, from two sources
+  (`by_source`, glossary.names.RATING_SOURCES), whose numerators and
+  denominators add up to the total:
+  - callback (回访): a ticket's `rating`, the latest callback result, so a
+    ticket reworked after `dissatisfied` and later called back `satisfied`
+    counts as satisfied; one still in rework counts as dissatisfied.
+    `callback_failed` is not a rating.
+  - survey (问卷, the `surveys` table, answered: `answered_at` and a rating of
+    SURVEY_RATINGS): (a) a ticket without a callback rating (none yet, or
+    callback_failed) whose ticket survey was answered counts once, with its
+    latest answer (answered_at, then id), in the ticket's period and at its
+    unit like every ticket figure; a ticket rated at its callback counts only
+    with the callback's rating, so no ticket is counted twice and the
+    handler's callback stays the reference. (b) a chat survey (subject
+    conversation) counts at its `unit_id`, in the period of its `offered_at`:
+    the offer is made when the chat ends, the contact's counterpart of a
+    ticket's acceptance, so like a ticket it stays in one period whenever the
+    customer answers. A chat is another service than the ticket it may have
+    produced, so both count.
 - complaint_handling_rate = handled complaints / accepted complaints. Handled:
   status replied or closed (closing an unreplied complaint needs a reason,
   e.g. withdrawn or duplicate, and concludes it), or a `reply` clock met in
@@ -34,6 +49,19 @@ Definitions (numerator / denominator; the ratio is null when the denominator is 
   (also if later met or cancelled) or met_at > due_at. This is "ever
   overdue", unlike the ticket list's `overdue` filter ("overdue now").
 - repeat_complaint_count = complaints with is_repeat.
+- service_compliance (服务规范执行情况, our reading of the seed) = tickets whose
+  every clock was met on time / tickets judged: at least one clock with an
+  outcome (met, or late as above) and none still running. A clock cancelled
+  before it was late has no outcome and is ignored; a ticket with only such
+  clocks, or none, is not judged. A ticket is judged only once all its
+  running clocks end, and leaves the denominator again while a rework round
+  runs. `breaches`: per commitment (glossary.names.DEADLINES codes), the
+  judged tickets with that clock late in any round; a ticket late on two
+  commitments is in both, so they may add up to more than the non-compliant.
+- supply_reliability (供电可靠率, RS-1) and supply_reliability_excl_planned:
+  from the outage records, defined in backend/reliability.py; numerator
+  (customer-hours supplied) and denominator (customer-hours served) are
+  customer-hours with 2 decimals, the ratio has 6 (a percentage with 4).
 
 Roll-ups add numerators and denominators and only then divide; ratios are
 never averaged.
@@ -56,9 +84,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 
+from backend import reliability
 from backend.errors import InvalidInput, NotFound
-from backend.models import Ticket, TicketDeadline, Unit
+from backend.models import Survey, Ticket, TicketDeadline, Unit
 from backend.units import descendants, unit_tree
+from glossary.names import DEADLINES, RATING_SOURCES, SURVEY_RATINGS
 
 SATISFIED = ("satisfied", "basically_satisfied")
 RATED = (*SATISFIED, "dissatisfied")
@@ -71,6 +101,17 @@ RATIOS: dict[str, tuple[str, str]] = {
     "complaint_timeliness_rate": ("complaints_on_time", "complaints_handled"),
     "repair_arrival_timeliness": ("arrival_on_time", "arrival_resolved"),
     "callback_rate": ("callback_done", "callback_due"),
+    "service_compliance": ("compliance_met", "compliance_judged"),
+    "supply_reliability": ("supplied_seconds", reliability.SERVED),
+    "supply_reliability_excl_planned": ("supplied_unplanned_seconds", reliability.SERVED),
+}
+# Ratios of customer-seconds, shown as customer-hours; their ratio keeps 6 decimals.
+CUSTOMER_HOURS = ("supply_reliability", "supply_reliability_excl_planned")
+RATIO_DIGITS = {name: 6 for name in CUSTOMER_HOURS}
+# Indicator: (its breakdown's field, the codes it is broken down by).
+BREAKDOWNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "satisfaction": ("by_source", tuple(RATING_SOURCES)),
+    "service_compliance": ("breaches", tuple(DEADLINES)),
 }
 # indicator: the count it reports as is
 COUNTS: dict[str, str] = {
@@ -99,6 +140,11 @@ def drill_down(indicator: str) -> dict[str, dict[str, str] | None]:
     return {"count": TICKET_FILTERS.get(COUNTS[indicator])}
 
 
+def percent_decimals() -> dict[str, int]:
+    """Decimals of the percentage an indicator is shown with, where not 2 (the dashboard, the export)."""
+    return {name: digits - 2 for name, digits in RATIO_DIGITS.items()}
+
+
 def _flag(condition: ColumnElement) -> ColumnElement:
     """1 when any of the ticket's deadline rows satisfies `condition`, else 0.
 
@@ -112,19 +158,33 @@ def _count(condition: ColumnElement) -> ColumnElement:
     return func.sum(case((condition, 1), else_=0))
 
 
+def _latest_survey_rating() -> ColumnElement:
+    """The rating of the ticket's latest answered ticket survey (None without one)."""
+    return (select(Survey.rating)
+            .where(Survey.ticket_id == Ticket.id, Survey.subject == "ticket", Survey.answered_at.is_not(None),
+                   Survey.rating.in_(SURVEY_RATINGS))
+            .order_by(Survey.answered_at.desc(), Survey.id.desc()).limit(1).scalar_subquery())
+
+
 def _per_ticket(unit_ids: list[str], start: datetime, end: datetime) -> Subquery:
     """One row per ticket accepted in the period: its own columns plus flags from its clocks."""
     d = TicketDeadline
     late = or_(d.breached_at.is_not(None), d.met_at > d.due_at)
+    # IS NULL is true on the all-NULL row of a ticket without clocks: d.id tells a real clock.
+    running = and_(d.id.is_not(None), d.cancelled_at.is_(None), d.met_at.is_(None), d.breached_at.is_(None))
     return (
         select(
             Ticket.unit_id, Ticket.type, Ticket.status, Ticket.rating, Ticket.is_repeat,
+            _latest_survey_rating().label("survey_rating"),
             _flag(and_(d.name == "reply", d.met_at.is_not(None))).label("reply_met"),
             _flag(and_(d.name == "reply", d.round == 1, d.met_at <= d.due_at)).label("reply_on_time"),
             _flag(and_(d.name == "arrival", or_(d.met_at.is_not(None), late))).label("arrival_resolved"),
             _flag(and_(d.name == "arrival", d.met_at <= d.due_at)).label("arrival_on_time"),
             _flag(d.name == "callback").label("had_callback"),
             _flag(late).label("late"),
+            _flag(or_(late, d.met_at.is_not(None))).label("clock_outcome"),
+            _flag(running).label("clock_running"),
+            *(_flag(and_(d.name == code, late)).label(f"late_{code}") for code in DEADLINES),
         )
         .select_from(Ticket)
         .outerjoin(d, d.ticket_id == Ticket.id)
@@ -141,11 +201,19 @@ async def _counts_by_unit(session: AsyncSession, unit_ids: list[str], start: dat
     t = _per_ticket(unit_ids, start, end).c
     complaint = t.type == "complaint"
     handled = and_(complaint, or_(t.status.in_(HANDLED_STATUSES), t.reply_met == 1))
+    # A callback rating wins; the survey counts only for a ticket without one.
+    by_survey = or_(t.rating.is_(None), t.rating.not_in(RATED))
+    judged = and_(t.clock_outcome == 1, t.clock_running == 0)
     stmt = select(
         t.unit_id,
         func.count().label("accepted"),
-        _count(t.rating.in_(RATED)).label("rated"),
-        _count(t.rating.in_(SATISFIED)).label("satisfied"),
+        _count(t.rating.in_(RATED)).label("rated_callback"),
+        _count(t.rating.in_(SATISFIED)).label("satisfied_callback"),
+        _count(and_(by_survey, t.survey_rating.is_not(None))).label("rated_survey"),
+        _count(and_(by_survey, t.survey_rating.in_(SATISFIED))).label("satisfied_survey"),
+        _count(judged).label("compliance_judged"),
+        _count(and_(judged, t.late == 0)).label("compliance_met"),
+        *(_count(and_(judged, t[f"late_{code}"] == 1)).label(f"breach_{code}") for code in DEADLINES),
         _count(complaint).label("complaints"),
         _count(handled).label("complaints_handled"),
         # An on-time round-1 reply is a met reply clock, so this is a subset of handled.
@@ -165,15 +233,50 @@ async def _counts_by_unit(session: AsyncSession, unit_ids: list[str], start: dat
     return result
 
 
-def _ratio(numerator: int, denominator: int) -> dict[str, Any]:
-    value = round(numerator / denominator, 4) if denominator else None
+async def _chat_surveys_by_unit(session: AsyncSession, unit_ids: list[str], start: datetime,
+                                end: datetime) -> dict[str, Counter[str]]:
+    """Answered chat surveys offered in the period, per unit (the survey part (b) of satisfaction)."""
+    s = Survey
+    stmt = (select(s.unit_id, func.count().label("rated_survey"),
+                   _count(s.rating.in_(SATISFIED)).label("satisfied_survey"))
+            .where(s.unit_id.in_(unit_ids), s.subject == "conversation", s.answered_at.is_not(None),
+                   s.rating.in_(SURVEY_RATINGS), s.offered_at >= start, s.offered_at < end)
+            .group_by(s.unit_id))
+    return {row["unit_id"]: Counter({k: int(v or 0) for k, v in row.items() if k != "unit_id"})
+            for row in (await session.execute(stmt)).mappings()}
+
+
+def _ratio(numerator: float, denominator: float, digits: int = 4) -> dict[str, Any]:
+    value = round(numerator / denominator, digits) if denominator else None
     return {"numerator": numerator, "denominator": denominator, "ratio": value}
 
 
-def _view(counts: Counter[str]) -> dict[str, Any]:
+def _hours(seconds: float) -> float:
+    return round(seconds / 3600, 2)
+
+
+def _totals(counts: Counter[str]) -> Counter[str]:
+    """The sums over sources and the customer-seconds supplied, from the summed parts."""
+    total = Counter(counts)
+    for part in ("rated", "satisfied"):
+        total[part] = sum(counts[f"{part}_{source}"] for source in RATING_SOURCES)
+    served = counts[reliability.SERVED]
+    total["supplied_seconds"] = served - counts[reliability.LOST]
+    total["supplied_unplanned_seconds"] = served - counts[reliability.LOST_UNPLANNED]
+    return total
+
+
+def _view(summed: Counter[str]) -> dict[str, Any]:
+    counts = _totals(summed)
     view: dict[str, Any] = {"accepted": counts["accepted"]}
     for name, (num, den) in RATIOS.items():
-        view[name] = _ratio(counts[num], counts[den])
+        view[name] = _ratio(counts[num], counts[den], RATIO_DIGITS.get(name, 4))
+    for name in CUSTOMER_HOURS:
+        # The ratio from the exact seconds; the parts shown in customer-hours.
+        view[name] |= {"numerator": _hours(counts[RATIOS[name][0]]), "denominator": _hours(counts[RATIOS[name][1]])}
+    view["satisfaction"]["by_source"] = {
+        source: _ratio(counts[f"satisfied_{source}"], counts[f"rated_{source}"]) for source in RATING_SOURCES}
+    view["service_compliance"]["breaches"] = {code: counts[f"breach_{code}"] for code in DEADLINES}
     for name, key in COUNTS.items():
         view[name] = counts[key]
     return view
@@ -194,12 +297,14 @@ async def root_unit(session: AsyncSession) -> str:
     return roots[0]
 
 
-async def indicators(session: AsyncSession, unit_id: str, start: datetime, end: datetime
+async def indicators(session: AsyncSession, unit_id: str, start: datetime, end: datetime, now: datetime
                      ) -> dict[str, Any]:
     """Indicators of `unit_id` over its whole subtree, and of each direct child over its own.
 
-    `start`/`end` are aware datetimes, the period is [start, end). Two queries
-    (the unit tree, then one aggregate grouped by unit); the tree sums are
+    `start`/`end` are aware datetimes, the period is [start, end); `now` (the
+    platform's clock) ends the hours that supply reliability counts. A fixed
+    number of queries (the unit tree, one aggregate of the tickets and one of
+    the chat surveys grouped by unit, three for reliability); the tree sums are
     done here, so the cost does not grow with the depth of the tree.
     """
     units, children = await unit_tree(session)
@@ -207,6 +312,10 @@ async def indicators(session: AsyncSession, unit_id: str, start: datetime, end: 
         raise NotFound(f"未找到单位 {unit_id}。", code="unit_not_found")
     subtree = descendants(children, unit_id)
     by_unit = await _counts_by_unit(session, subtree, start, end)
+    for part in (await _chat_surveys_by_unit(session, subtree, start, end),
+                 await reliability.reliability_by_unit(session, subtree, start, end, now)):
+        for uid, counts in part.items():
+            by_unit.setdefault(uid, Counter()).update(counts)
 
     def rolled_up(top: str) -> Counter[str]:
         total: Counter[str] = Counter()

@@ -63,7 +63,7 @@ async def report(platform: Platform, who: Principal, unit: str | None, first: da
     end = datetime.combine(last + timedelta(days=1), time(), TZ)
     async with platform.sessions() as session:
         unit_id = await visible_unit(session, who, unit) or await root_unit(session)
-        result = await indicators(session, unit_id, start, end)
+        result = await indicators(session, unit_id, start, end, platform.clock())
     return {
         "unit": result["unit"],
         "period": {"from": first.isoformat(), "to": last.isoformat()},

@@ -217,6 +217,7 @@ class OutagePlan:
     single_transformer: bool = False  # only one 台区 of the (first) area
     notice_hours: float = 0  # published this long before start; faults are published after
     restored_after: float | None = None  # hours after start
+    customers: int | None = None  # customers_interrupted as recorded; None: counted from the accounts
 
 
 # Planned notices are published at least 7 days ahead, temporary at least
@@ -251,6 +252,32 @@ OUTAGE_PLANS: tuple[OutagePlan, ...] = (
     OutagePlan("planned", "scheduled", 5, "08:00", 9,
                (("遂昌县", "王村口社区"), ("遂昌县", "桥西村")),
                "线路迁改（配合道路拓宽工程）", notice_hours=24 * 7),
+    # The three months before: the record behind supply reliability (backend/reliability.py).
+    # Mostly one 台区 for a few hours, as most real interruptions are; the faults with a count
+    # were recorded by the dispatcher (a line fault cuts customers the scopes do not list).
+    OutagePlan("fault", "restored", -17, "19:20", 3, (("桐庐县", "梅蓉村"),),
+               "雷击致配电变压器跌落式熔断器熔断", single_transformer=True, notice_hours=-0.5,
+               restored_after=1.8),
+    OutagePlan("planned", "restored", -23, "08:00", 6, (("宁海县", "金水社区"),),
+               "配电变压器增容改造", single_transformer=True, notice_hours=24 * 8, restored_after=5.5),
+    OutagePlan("fault", "restored", -29, "02:15", 2, (("淳安县", "汾口社区"),),
+               "10kV 汾口线电缆中间接头击穿", notice_hours=-0.3, restored_after=1.4, customers=9),
+    OutagePlan("temporary", "restored", -36, "13:00", 2, (("象山县", "渔港社区"),),
+               "低压分支箱发热临时消缺", single_transformer=True, notice_hours=30, restored_after=1.5),
+    OutagePlan("planned", "restored", -44, "07:30", 7, (("景宁畲族自治县", "东坑社区"),),
+               "10kV 东坑线杆塔迁移", single_transformer=True, notice_hours=24 * 9, restored_after=6.2),
+    OutagePlan("fault", "restored", -51, "16:40", 3, (("遂昌县", "石练社区"),),
+               "车辆撞击电杆致线路跳闸", notice_hours=-0.4, restored_after=2.3, customers=11),
+    OutagePlan("planned", "restored", -58, "08:00", 5, (("淳安县", "威坪社区"),),
+               "台区低压线路改造", single_transformer=True, notice_hours=24 * 7, restored_after=4.7),
+    OutagePlan("temporary", "restored", -65, "14:00", 2, (("桐庐县", "分水社区"),),
+               "配电变压器渗油临时检修", single_transformer=True, notice_hours=26, restored_after=2.2),
+    OutagePlan("fault", "restored", -72, "10:05", 4, (("象山县", "高塘村"),),
+               "台风致海岛线路断线，抢修", single_transformer=True, notice_hours=-0.5, restored_after=3.6),
+    OutagePlan("planned", "restored", -80, "08:30", 6, (("宁海县", "长街社区"),),
+               "10kV 线路检修", single_transformer=True, notice_hours=24 * 10, restored_after=5.8),
+    OutagePlan("fault", "restored", -86, "21:30", 2, (("淳安县", "环湖社区"),),
+               "用户侧故障越级跳闸", notice_hours=-0.3, restored_after=0.9, customers=6),
 )
 
 # --- staff ------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def _outages(rng: random.Random, areas: dict[tuple[str, str], _Area], area_ids: 
             area_text=text, city=first["city"], county=first["county"], street=first["street"],
             community=names, line="、".join(dict.fromkeys(a.line for a in covered)),
             transformer_area=transformer, reason=plan.reason, unit_id=first["unit_id"],
-            scopes=scopes,
+            customers_interrupted=plan.customers, scopes=scopes,
         ))
     return notices
 

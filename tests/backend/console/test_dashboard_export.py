@@ -38,6 +38,17 @@ EXPECTED = {
             "complaint_timeliness_rate": ratio(0, 0, None), "repair_arrival_timeliness": ratio(0, 0, None),
             "callback_rate": ratio(1, 1, 1.0), "overdue_count": 1, "repeat_complaint_count": 0},
 }
+# The quality indicators on the same month: judged tickets (no clock running) P1 and Q2, both on time (P2's
+# round-2 reply and Q1's reply still run); no survey, so satisfaction is all callback; reliability: the one
+# account (坪山社区, station 33012701) over the 276 hours from 3/1 to the clock's 3/12 12:00, no outage.
+NO_BREACH = dict.fromkeys(("dispatch", "arrival", "restore", "first_contact", "reply", "escalation", "callback"), 0)
+SUPPLIED = {"numerator": 276.0, "denominator": 276.0, "ratio": 1.0}
+NO_SUPPLY = {"numerator": 0.0, "denominator": 0.0, "ratio": None}
+for unit, judged, supply in ((COUNTY, 2, SUPPLIED), (URBAN, 1, SUPPLIED), (RURAL, 1, NO_SUPPLY)):
+    EXPECTED[unit]["satisfaction"] = EXPECTED[unit]["satisfaction"] | {
+        "by_source": {"callback": EXPECTED[unit]["satisfaction"], "survey": ratio(0, 0, None)}}
+    EXPECTED[unit] |= {"service_compliance": ratio(judged, judged, 1.0) | {"breaches": NO_BREACH},
+                       "supply_reliability": supply, "supply_reliability_excl_planned": supply}
 STAFF = (("sup_county", "supervisor", COUNTY), ("sup_rural", "supervisor", RURAL), ("agent_county", "agent", COUNTY),
          ("admin", "admin", "33"))
 
