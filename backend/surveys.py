@@ -42,7 +42,9 @@ rework); staff see every answer on the ticket (GET /api/tickets/{id}, the desk).
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -54,7 +56,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.errors import InvalidInput
-from backend.models import Conversation, Message, Survey, Ticket, Unit
+from backend.models import Conversation, Message, Survey, Ticket, TicketEvent, Unit
 from backend.privacy import mask_text
 from backend.router.transcript import REOPENED, Line, append
 from backend.rules import SurveyRules
@@ -200,14 +202,53 @@ async def open_link_surveys(session: AsyncSession, ticket: Ticket, now: datetime
     return int(result.rowcount or 0)
 
 
-async def create_link(session: AsyncSession, ticket: Ticket, now: datetime) -> str:
-    """A survey link for a ticket filed on the form (the caller commits); only its hash is kept."""
-    token = secrets.token_urlsafe(24)
+def link_token(secret: str, ticket_id: int, submission: str | None) -> str:
+    """The token of a form ticket's survey link: derived from the form's own submission token with a
+    server secret (a double click or a reload answers the same link; only its hash is stored), or
+    random when the submission had none (then it is shown once)."""
+    if not submission or not secret:
+        return secrets.token_urlsafe(24)
+    digest = hmac.new(secret.encode(), f"survey-link\n{ticket_id}\n{submission}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:24]).decode().rstrip("=")
+
+
+async def ensure_link(session: AsyncSession, ticket: Ticket, token: str, now: datetime) -> None:
+    """The survey of a form ticket's link, written once (the caller commits)."""
+    if await session.scalar(select(Survey.id).where(Survey.token_hash == token_hash(token))) is not None:
+        return
     session.add(Survey(subject=TICKET, ticket_id=ticket.id, channel=ticket.channel, unit_id=ticket.unit_id,
                        token_hash=token_hash(token), offer_key=f"ticket:{ticket.id}:{ticket.channel}",
                        offered_at=now))
     await session.flush()
-    return token
+
+
+async def by_token(session: AsyncSession, token: str) -> Survey | None:
+    """The link's survey (None: no such link); a token never leaves this function."""
+    if not token or len(token) > 64:
+        return None
+    return await session.scalar(select(Survey).where(Survey.token_hash == token_hash(token)))
+
+
+async def replied(session: AsyncSession, ticket_id: int) -> bool:
+    """Whether the ticket ever had a reply (was_handled, without loading its history)."""
+    return await session.scalar(select(TicketEvent.id).where(
+        TicketEvent.ticket_id == ticket_id, TicketEvent.kind == "reply").limit(1)) is not None
+
+
+def link_refusal(survey: Survey | None, ticket: Ticket | None, rules: SurveyRules, now: datetime, *,
+                 handled: bool) -> str | None:
+    """Why a link takes no answer now (a code of survey_wording.LINK_REFUSALS), None when it does."""
+    if survey is None or ticket is None:
+        return "unknown"
+    if survey.rating is not None:
+        return "answered"
+    if ticket.status != "closed" or ticket.closed_at is None:
+        return "not_closed"
+    if not handled:
+        return "not_handled"  # closed without a reply (withdrawn, a duplicate): nothing to rate
+    if now - ticket.closed_at > timedelta(days=rules.link_days):
+        return "expired"
+    return None
 
 
 # --- answers ---------------------------------------------------------------------------------

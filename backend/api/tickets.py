@@ -7,7 +7,7 @@ from aiohttp import web
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend import audit
+from backend import audit, surveys
 from backend.api import PLATFORM, scope
 from backend.api.auth import principal
 from backend.api.policy import STEP_ROLES
@@ -17,6 +17,7 @@ from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
 from backend.errors import InvalidInput
 from backend.models import Ticket
+from backend.router import ROUTER
 from backend.tickets.intake import create_ticket
 from backend.tickets.progress import add_event
 from backend.tickets.queries import TicketFilter, list_tickets, load_ticket
@@ -57,7 +58,12 @@ async def _detail(platform: Platform, request: web.Request, row_id: int) -> dict
     async with platform.sessions() as session:
         ticket = await load_ticket(session, row_id=row_id)
         await scope.ticket(session, who, ticket)
-        return detail_view(ticket, mask_free_text=who.kind != "service")
+        return await _with_surveys(session, ticket, detail_view(ticket, mask_free_text=who.kind != "service"))
+
+
+async def _with_surveys(session: AsyncSession, ticket: Ticket, view: dict) -> dict:
+    """The ticket's satisfaction surveys beside its callback rating (comments stored masked)."""
+    return {**view, "surveys": await surveys.for_ticket(session, ticket.id)}
 
 
 @routes.op("POST", "/api/tickets", "Create a ticket (Idempotency-Key: same key, same ticket)",
@@ -99,7 +105,8 @@ async def get_ticket(request: web.Request) -> web.Response:
     async with platform.sessions() as session:
         ticket = await load_ticket(session, ticket_no=request.match_info["id"])
         await scope.ticket(session, who, ticket)
-        return json_response(detail_view(ticket, mask_free_text=who.kind != "service"))
+        return json_response(await _with_surveys(session, ticket,
+                                                 detail_view(ticket, mask_free_text=who.kind != "service")))
 
 
 @routes.op("POST", "/api/tickets/{id}/events", "Record a lifecycle step", body=TicketEventCreate,
@@ -121,6 +128,8 @@ async def post_event(request: web.Request) -> web.Response:
     row_id, replayed = await add_event(platform, request.match_info["id"], body, actor=who.actor,
                                        idempotency_key=_key(request))
     view = await _detail(platform, request, row_id)
+    if not replayed and view["status"] == "closed" and view.get("conversation_id"):
+        await request.app[ROUTER].deliver_pending(view["conversation_id"])  # the survey line, if one was offered
     if not replayed:
         facts = {k: v for k, v in (("unit", body.unit), ("rating", body.rating), ("grade", body.grade)) if v}
         await audit.record(platform, who, f"ticket.{body.kind}", "ticket", view["id"], unit_id=unit_before,

@@ -128,7 +128,7 @@ class SurveyTurns:
 
     def _after_rating(self, channel: str, rating: str) -> tuple[str, str]:
         if channel == "ivr":
-            return DONE, say.RATED_BY_PHONE[rating]
+            return DONE, say.RATED_BY_PHONE_DISSATISFIED if rating == "dissatisfied" else say.RATED_BY_PHONE
         sentences = say.ASK_COMMENT_DISSATISFIED if rating == "dissatisfied" else say.ASK_COMMENT
         return COMMENT, sentences[channel].format(limit=self.rules.comment_max_chars)
 

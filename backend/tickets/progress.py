@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from backend import surveys
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput
 from backend.models import TicketEvent, Unit
@@ -38,8 +39,11 @@ async def add_event(platform: Platform, ticket_no: str, body: TicketEventCreate,
                 return ticket.id, True
             if body.kind == "dispatch" and body.unit and await session.get(Unit, body.unit) is None:
                 raise InvalidInput(f"未知的处理单位 {body.unit}。", code="unit_unknown")
+            was_closed = ticket.status == "closed"
             event = apply_step(platform, ticket, body, actor, platform.clock(), key=idempotency_key)
             event.request_hash = digest if idempotency_key else None
+            # A handled ticket closed by this step: its satisfaction survey, in the same transaction.
+            await surveys.offer_for_closed_ticket(session, ticket, platform.clock(), was_closed)
             try:
                 await session.commit()
                 return ticket.id, False

@@ -42,7 +42,7 @@ from urllib.parse import parse_qs
 from aiohttp import web
 from pydantic import BaseModel, Field, ValidationError, validator
 
-from backend import identifiers
+from backend import identifiers, surveys
 from backend.api import PLATFORM
 from backend.api.errors import error_response, validation_details
 from backend.api.registry import ApiRoutes
@@ -56,6 +56,7 @@ from backend.tickets.queries import load_ticket
 from backend.tickets.schemas import Customer, TicketCreate
 from backend.tickets.views import summary_view
 from backend.web import complaint_wording as say
+from backend.web import survey_page
 from backend.web.complaint_page import (
     API_PATH,
     CHECKED,
@@ -217,12 +218,17 @@ async def file_complaint(platform: Platform, complaint: PublicComplaint, token: 
             raise Conflict(say.ALREADY_SUBMITTED, code="already_submitted") from exc
         raise
     async with platform.sessions() as session:
-        view = summary_view(await load_ticket(session, row_id=row_id))
+        ticket = await load_ticket(session, row_id=row_id)
+        view = summary_view(ticket)
+        # The satisfaction survey's link, answerable once the ticket is closed (backend/surveys.py).
+        link = surveys.link_token(platform.settings.api_token, ticket.id, token)
+        await surveys.ensure_link(session, ticket, link, platform.clock())
+        await session.commit()
     log.info("complaint form: ticket %s %s (anonymous=%s, confidential=%s, grade=%s)",
              view["id"], "replayed" if replayed else "filed", complaint.anonymous,
              complaint.confidential, view["grade"])
     public = {k: view[k] for k in ("id", "type", "status", "created_at", "deadlines")}
-    return public, replayed
+    return {**public, "survey_url": f"{survey_page.PAGE_PREFIX}/{link}"}, replayed
 
 
 # --- reading the request ---------------------------------------------------------

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from backend.sla.calendar import TZ
 from backend.web import complaint_wording as say
+from backend.web import survey_wording as survey_say
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static" / "complaint"
@@ -155,6 +156,7 @@ def render_result(result: dict[str, Any] | None, *, anonymous: bool = False) -> 
 
     hidden = "" if result else " hidden"
     anon = "" if anonymous else " hidden"
+    survey = (result or {}).get("survey_url") or ""
     return (
         f'<section id="result" class="result" aria-labelledby="result-title"{hidden}>'
         f'<h1 id="result-title" tabindex="-1">{escape(say.RESULT_TITLE)}</h1><dl>'
@@ -162,6 +164,8 @@ def render_result(result: dict[str, Any] | None, *, anonymous: bool = False) -> 
         f'<dt>{escape(say.RESULT_FIRST_CONTACT)}</dt><dd id="result-first-contact">{when("first_contact")}</dd>'
         f'<dt>{escape(say.RESULT_REPLY)}</dt><dd id="result-reply">{when("reply")}</dd></dl>'
         f'<p>{escape(say.RESULT_KEEP)}</p><p id="result-anonymous"{anon}>{escape(say.RESULT_ANONYMOUS)}</p>'
+        f'<p id="result-survey"{"" if survey else " hidden"}>{escape(survey_say.LINK_OFFER)} '
+        f'<a id="result-survey-link" href="{escape(survey)}">{escape(survey_say.LINK_TITLE)}</a></p>'
         f'<p><a href="{PAGE_PATH}">{escape(say.RESULT_AGAIN)}</a></p></section>'
     )
 

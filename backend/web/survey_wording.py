@@ -31,12 +31,9 @@ ASK_COMMENT_DISSATISFIED = {
     "web": "非常抱歉没能让您满意。请告诉我们哪里做得不好（选填），我们会认真改进。",
     "wechat": "非常抱歉没能让您满意。请直接回复文字告诉我们哪里做得不好（{limit}字以内）；无需留言请回复0。",
 }
-# The hotline after its one key: no comment by voice; the call ends after it.
-RATED_BY_PHONE = {
-    "satisfied": "感谢您的评价，祝您生活愉快，再见。",
-    "basically_satisfied": "感谢您的评价，我们会继续改进，再见。",
-    "dissatisfied": "非常抱歉没能让您满意，我们会认真改进。感谢您的评价，再见。",
-}
+# The hotline after its one key (满意 or 基本满意; 不满意): no comment by voice; the call ends after it.
+RATED_BY_PHONE = "感谢您的评价，我们会继续努力，祝您生活愉快，再见。"
+RATED_BY_PHONE_DISSATISFIED = "非常抱歉没能让您满意，我们会认真改进。感谢您的评价，再见。"
 # The caller pressed no key at the survey: the call ends.
 PHONE_GOODBYE = "感谢您的来电，再见。"
 # The comment was received, or skipped.
@@ -68,6 +65,7 @@ LINK_THANKS = "感谢您的评价！您的意见会转给处理单位，帮助�
 # Why the link does not take an answer now, by code.
 LINK_REFUSALS = {
     "not_closed": "您的工单尚在处理中，办结后即可评价，请稍后再来。",
+    "not_handled": "您的工单已结束，无需评价，感谢您的支持。",
     "answered": "您已完成本次评价，感谢您的支持。",
     "expired": "抱歉，该评价链接已过期。如有意见，请拨打95598供电服务热线。",
     "unknown": "抱歉，评价链接无效，请核对链接后重试。",

@@ -43,7 +43,7 @@ async def test_a_goodbye_after_a_served_request_asks_for_one_key(backend, fake_r
     assert listens_for_one_key(answer, platform)
     sent = len(fake_rasa.received)
     rated = await turn(backend, "sv-1", 3, "dtmf", digits="3#")
-    assert said(rated) == [say.RATED_BY_PHONE["dissatisfied"]] and kinds(rated)[-1] == "hangup"
+    assert said(rated) == [say.RATED_BY_PHONE_DISSATISFIED] and kinds(rated)[-1] == "hangup"
     assert len(fake_rasa.received) == sent  # the key never reached the assistant
     again = await turn(backend, "sv-1", 3, "dtmf", digits="3#")  # the IVR retries the same seq
     assert again == rated
@@ -80,7 +80,7 @@ async def test_after_an_agent_closes_the_call_the_survey_follows_the_goodbye(bac
     assert said(answer)[-2:] == [wording.CLOSED[1], say.CHAT_OFFER["ivr"]]
     assert listens_for_one_key(answer, platform)
     rated = await turn(backend, "sv-4", 4, "dtmf", digits="1")
-    assert said(rated) == [say.RATED_BY_PHONE["satisfied"]] and kinds(rated)[-1] == "hangup"
+    assert said(rated) == [say.RATED_BY_PHONE] and kinds(rated)[-1] == "hangup"
     assert (await survey_of(platform, conversation.id)).rating == "satisfied"
 
 

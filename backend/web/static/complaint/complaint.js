@@ -86,6 +86,11 @@
     document.getElementById("result-first-contact").textContent = localTime(ticket.deadlines.first_contact);
     document.getElementById("result-reply").textContent = localTime(ticket.deadlines.reply);
     document.getElementById("result-anonymous").hidden = !form.elements.anonymous.checked;
+    var survey = document.getElementById("result-survey");  // the satisfaction survey's link, once closed
+    if (ticket.survey_url) {
+      document.getElementById("result-survey-link").setAttribute("href", ticket.survey_url);
+      survey.hidden = false;
+    }
     document.getElementById("form-area").hidden = true;
     document.getElementById("result").hidden = false;
     document.getElementById("result-title").focus();
