@@ -39,13 +39,14 @@ from backend.db import create_engine, migrate, session_factory
 from backend.router import ConversationRouter, install_router
 from backend.settings import Settings
 from backend.sla.calendar import TZ
-from backend.web import chat, complaint_form
+from backend.web import chat, complaint_form, survey_page
 
 log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
-                chat.routes, console_routes, console_api_routes, audit.routes, reveal.routes]
+                chat.routes, console_routes, console_api_routes, audit.routes, reveal.routes,
+                survey_page.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
@@ -70,6 +71,7 @@ def create_app(platform: Platform) -> web.Application:
     for table in ROUTE_TABLES:
         app.add_routes(table)
     complaint_form.setup(app, platform)
+    survey_page.setup(app, platform)
     chat.setup(app, platform)
     console_setup(app)
     install_router(app, ConversationRouter.build(platform))

@@ -136,6 +136,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/complaint"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
     ("POST", "/api/public/complaints"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN, "rate-limited per address"),
     ("GET", "/static/complaint"): _rule(_PUBLIC, scope.NONE),
+    ("GET", "/survey/{token}"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
+    ("POST", "/survey/{token}"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN, "rate-limited per address; once"),
     ("GET", "/chat"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
     ("POST", "/chat/session"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
     ("GET", "/chat/socket"): _rule(_PUBLIC, scope.CUSTOMER_TOKEN),
