@@ -35,6 +35,7 @@ from typing import Any
 
 from aiohttp import web
 
+from backend import surveys
 from backend.api import PLATFORM
 from backend.api.errors import error_response
 from backend.api.registry import ApiRoutes
@@ -84,7 +85,7 @@ def page_config(platform: Platform, embedded: bool) -> dict[str, Any]:
     rules = platform.rules.web_chat
     return {"session": SESSION_PATH, "socket": SOCKET_PATH, "maxChars": rules.max_message_chars,
             "reconnect": {"initialMs": rules.reconnect_initial_ms, "maxMs": rules.reconnect_max_ms},
-            "embedded": embedded, "texts": say.page_texts()}
+            "embedded": embedded, "texts": say.page_texts(), "survey": surveys.page_config(platform.rules.survey)}
 
 
 def json_for_html(data: object) -> str:

@@ -11,6 +11,9 @@ Terms (the token and its conversation: backend/web/chat_sessions.py):
   (actor `bot`) and the router's reopening note (service.REOPENED).
 - status: the conversation's state, with how many wait ahead in the agents'
   queue; the page words it (chat_wording.STATUS).
+- survey: the line that asked for the satisfaction survey, and each survey reply
+  of the router (custom `survey`), gets the survey's state (surveys.page_state):
+  the page draws the rating buttons or the comment box under the newest of them.
 - ticket card: a line that names a ticket (the assistant says its number, or a
   reply's custom `{"ticket": {"id": …}}`) gets the ticket's number, type, status
   and the deadlines promised to the customer, only when that ticket was filed from this same conversation
@@ -27,9 +30,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import surveys
 from backend.context import Platform
 from backend.errors import NotFound
-from backend.models import Conversation, Message, Ticket
+from backend.models import Conversation, Message, Survey, Ticket
 from backend.router import Reply
 from backend.router.service import REOPENED
 from backend.router.takeover import queue_position
@@ -80,7 +84,26 @@ async def history(platform: Platform, conversation_id: str, *, after_seq: int = 
         for line in lines:
             await _add_card(session, conversation_id, line, parse_ticket_id(line["text"])
                             if line["sender"] in ("bot", "agent") else None)
+        await _add_surveys(platform, session, conversation_id, lines, {})
     return lines
+
+
+async def _add_surveys(platform: Platform, session: AsyncSession, conversation_id: str,
+                       lines: list[dict[str, Any]], named: dict[int, int]) -> None:
+    """Each survey question line (and each survey reply, `named`: line id → survey id) with its survey's state."""
+    ids = [line["id"] for line in lines if line.get("id") is not None]
+    if not ids:
+        return
+    rows = (await session.scalars(select(Survey).where(
+        Survey.conversation_id == conversation_id,
+        Survey.line_id.in_(ids) | Survey.id.in_(list(named.values()) or [-1])))).all()
+    by_line = {s.line_id: s for s in rows}
+    by_id = {s.id: s for s in rows}
+    now = platform.clock()
+    for line in lines:
+        survey = by_line.get(line.get("id")) or by_id.get(named.get(line.get("id"), -1))
+        if survey is not None:
+            line["survey"] = surveys.page_state(survey, platform.rules.survey, now)
 
 
 async def reply_lines(platform: Platform, conversation_id: str, replies: list[Reply]) -> list[dict[str, Any]]:
@@ -91,6 +114,7 @@ async def reply_lines(platform: Platform, conversation_id: str, replies: list[Re
         stored = {m.id: m for m in (await session.scalars(select(Message).where(Message.id.in_(ids)))).all()} \
             if ids else {}
         lines = []
+        named: dict[int, int] = {}
         for reply in replies:
             message = stored.get(reply.line_id) if reply.line_id is not None else None
             if message is not None:
@@ -108,7 +132,11 @@ async def reply_lines(platform: Platform, conversation_id: str, replies: list[Re
             await _add_card(session, conversation_id, line, number)
             if line["id"] is None and "ticket" not in line:
                 continue  # a json_message for another channel (the IVR's handoff): nothing to draw
+            survey = reply.custom.get("survey") if reply.custom else None
+            if isinstance(survey, dict) and line["id"] is not None:
+                named[line["id"]] = int(survey.get("id") or 0)
             lines.append(line)
+        await _add_surveys(platform, session, conversation_id, lines, named)
     return lines
 
 

@@ -13,8 +13,9 @@
   }
 
   /* list: the <ol>; log: its scrolling container; T: the page's sentences;
-     onQuickReply(payload, title): a quick-reply button was pressed. */
-  function create(list, log, T, onQuickReply) {
+     onQuickReply(payload, title): a quick-reply button was pressed (also a survey's answer);
+     S: the survey's controls (surveys.page_config: texts, ratings, comment_max, payload). */
+  function create(list, log, T, onQuickReply, S) {
     var drawn = {};        // transcript line id -> <li>
     var pendingEls = {};   // message id -> <li> of a customer line not yet answered
     var maxSeq = 0;
@@ -76,6 +77,64 @@
       titles.forEach(function (t) { group.appendChild(el("span", null, t)); });
       li.appendChild(group);
     }
+    /* The satisfaction survey under the newest line that carries it (one per survey id):
+       rate → the three ratings as buttons; comment → the rating given, an optional comment
+       box with 提交 and 跳过; done → the rating given; over → nothing. */
+    function surveyLine(id, action, value) { return S.payload + " " + id + " " + action + (value ? " " + value : ""); }
+    function drawSurvey(li, survey) {
+      Array.prototype.forEach.call(list.querySelectorAll(".survey[data-survey-id='" + Number(survey.id) + "']"),
+        function (old) { old.parentNode.removeChild(old); });
+      if (!S || survey.state === "over") { return; }
+      var box = el("section", "survey");
+      box.setAttribute("data-survey-id", survey.id);
+      box.setAttribute("data-state", survey.state);
+      box.setAttribute("aria-label", S.texts.rateLabel);
+      if (survey.state === "rate") {
+        var group = el("div", "quick ratings");
+        group.setAttribute("role", "group");
+        group.setAttribute("aria-label", S.texts.rateLabel);
+        S.ratings.forEach(function (r) {
+          var b = el("button", null, r.name);
+          b.type = "button";
+          b.setAttribute("data-rating", r.code);
+          b.addEventListener("click", function () {
+            Array.prototype.forEach.call(group.querySelectorAll("button"), function (x) { x.disabled = true; });
+            onQuickReply(surveyLine(survey.id, "rate", r.code), r.name);
+          });
+          group.appendChild(b);
+        });
+        box.appendChild(group);
+      } else {
+        box.appendChild(el("p", "rated", S.texts.done.replace("{rating}", survey.rating_name || "")));
+      }
+      if (survey.state === "comment") {
+        var form = el("form", "comment"), id = "survey-comment-" + survey.id;
+        form.noValidate = true;
+        var label = el("label", null, S.texts.commentLabel);
+        label.setAttribute("for", id);
+        var area = el("textarea");
+        area.id = id; area.rows = 2; area.maxLength = S.comment_max; area.placeholder = S.texts.commentPlaceholder;
+        var problem = el("p", "problem");
+        problem.setAttribute("role", "alert");
+        var send = el("button", "send", S.texts.commentSend), skip = el("button", "skip", S.texts.commentSkip);
+        send.type = "submit"; skip.type = "button";
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          var text = area.value.trim();
+          if (!text) { area.focus(); return; }
+          if (text.length > S.comment_max) { problem.textContent = S.texts.commentTooLong.replace("{limit}", S.comment_max); return; }
+          send.disabled = skip.disabled = area.disabled = true;
+          onQuickReply(surveyLine(survey.id, "comment", text), text.slice(0, 100));
+        });
+        skip.addEventListener("click", function () {
+          send.disabled = skip.disabled = area.disabled = true;
+          onQuickReply(surveyLine(survey.id, "skip"), S.texts.commentSkip);
+        });
+        [label, area, problem, send, skip].forEach(function (x) { form.appendChild(x); });
+        box.appendChild(form);
+      }
+      li.appendChild(box);
+    }
     function adopt(line) {  // a resent message's own line, caught up before its answer: the pending bubble is it
       for (var id in pendingEls) {
         var li = pendingEls[id];
@@ -91,6 +150,7 @@
       if (line.buttons && line.buttons.length) { drawQuick(li, line.buttons); }
       if (line.options && line.options.length) { drawOptions(li, line.options); }
       if (line.ticket) { drawTicket(li, line.ticket); }
+      if (line.survey) { drawSurvey(li, line.survey); }
       if (known) { name(li, line); } else { place(li, null); }
     }
     function note(li, text, failed) {

@@ -23,8 +23,8 @@
   var outbox = readOutbox();
   var view = window.ChatLines.create(els.lines, els.log, T, function (payload, title) {
     send(payload, title);
-    els.input.focus();
-  });
+    if (payload.indexOf(config.survey.payload + " ") !== 0) { els.input.focus(); }
+  }, config.survey);
   var ws = null, connected = false, attempt = 0, timer = null, connection = 0;
   var lastStatus = null;
   var started = false;
