@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend import surveys
 from backend.api.auth import Principal
 from backend.api.policy import STEP_ROLES
 from backend.api.scope import unrestricted
@@ -121,5 +122,6 @@ async def desk_detail(platform: Platform, session: AsyncSession, who: Principal,
     view["clocks"] = [timer(d, now, fraction) for d in ticket.deadlines]
     view["timer"] = ticket_timer(ticket, now, fraction)
     view["steps"] = await steps_view(session, who, ticket)
+    view["surveys"] = await surveys.for_ticket(session, ticket.id)  # the customer's own ratings, masked
     view["now"] = iso(now)
     return view

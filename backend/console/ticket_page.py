@@ -40,5 +40,6 @@ async def tickets_page(request: web.Request) -> web.Response:
         header, title=escape(say.DESK_TITLE), console=CONSOLE_PATH, tickets=TICKETS_PATH,
         filters=escape(say.DESK["filters"]), pick_one=escape(say.DESK["pickOne"]),
         clocks=escape(say.DESK["clocks"]), history=escape(say.DESK["history"]),
+        surveys=escape(say.DESK_SURVEYS["title"]),
         actions=escape(say.DESK["actions"]), customer=escape(say.DESK["customer"]),
         masked_only=escape(say.MASKED_ONLY), config=json_for_html(config)))

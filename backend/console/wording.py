@@ -205,6 +205,10 @@ STEP_FIELDS = {"unit": "派往单位", "note": "说明", "rating": "客户评价
 STEP_FIELD_LABELS = {("reply", "note"): "处理意见", ("close", "reason"): "办结原因",
                      ("escalate", "reason"): "升级原因", ("reopen", "reason"): "重新开启原因"}
 NO_ANSWER = "无人接听"
+# A ticket's satisfaction surveys (问卷, the customer's own rating: backend/surveys.py); rating names: RATINGS.
+DESK_SURVEYS = {"title": "满意度问卷（客户自评）", "none": "暂无问卷。", "unanswered": "已发出，客户尚未评价",
+                "offered": "发出：{when}", "answered": "{rating}（{when}评价）", "comment": "客户留言：{comment}",
+                "subjects": {"conversation": "会话问卷", "ticket": "工单问卷"}, "form": "投诉表单链接"}
 DESK_ERRORS = {"illegal": "该操作在工单当前状态下不可执行：{message}", "outside": "该工单不在您的单位范围内。",
                "missing": "请填写“{field}”。"}
 
@@ -212,7 +216,8 @@ DESK_ERRORS = {"illegal": "该操作在工单当前状态下不可执行：{mess
 def desk_texts() -> dict[str, object]:
     """What the ticket desk's script shows (tickets.html's JSON block)."""
     return {**DESK, "queues": DESK_QUEUES, "supervise": DESK_SUPERVISE, "timer": TIMER, "timeLeft": TIME_LEFT,
-            "timeOver": TIME_OVER, "duration": DURATION, "steps": STEP_NAMES, "events": EVENT_NAMES,
+            "timeOver": TIME_OVER, "duration": DURATION, "surveys": DESK_SURVEYS,
+            "steps": STEP_NAMES, "events": EVENT_NAMES,
             "fields": STEP_FIELDS, "fieldLabels": {f"{s}.{f}": t for (s, f), t in STEP_FIELD_LABELS.items()},
             "types": TICKET_TYPES, "statuses": TICKET_STATUSES, "clocks": DEADLINES, "grades": COMPLAINT_GRADES,
             "ratings": {**RATINGS, "no_answer": NO_ANSWER}, "channels": CHANNELS, "live": LIVE,

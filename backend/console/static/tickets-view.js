@@ -100,6 +100,23 @@
         list.appendChild(li);
       });
     }
+    function surveys(list, items) {  // the customer's own ratings (问卷), beside the callback's in the history
+      var S = T.surveys;
+      list.textContent = "";
+      if (!items || !items.length) { list.appendChild(el("li", "none", S.none)); return; }
+      items.forEach(function (s) {
+        var li = el("li");
+        li.setAttribute("data-survey", s.id);
+        var where = s.channel === "form" ? S.form : (T.channels[s.channel] || s.channel);
+        li.appendChild(el("span", "what", (S.subjects[s.subject] || s.subject) + " · " + where));
+        li.appendChild(el("span", "by", s.rating ? fill(S.answered, { rating: s.rating_name, when: when(s.answered_at) })
+          : S.unanswered));
+        var time = el("time", null, fill(S.offered, { when: when(s.offered_at) }));
+        time.setAttribute("datetime", s.offered_at || ""); li.appendChild(time);
+        if (s.comment) { li.appendChild(el("span", "detail", fill(S.comment, { comment: s.comment }))); }
+        list.appendChild(li);
+      });
+    }
     function customer(dl, t) {
       dl.textContent = "";
       [[T.name, t.customer.name], [T.phone, t.customer.phone], [T.accountNo, t.customer.account_no],
@@ -152,7 +169,7 @@
         box.appendChild(b);
       });
     }
-    return { entry: entry, clocks: clocks, history: history, customer: customer, stepForm: stepForm,
+    return { entry: entry, clocks: clocks, history: history, surveys: surveys, customer: customer, stepForm: stepForm,
              stepButtons: stepButtons, timer: timer, left: left, fill: fill, when: when, fieldLabel: fieldLabel };
   }
 

@@ -15,7 +15,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var els = { tabs: $("tabs"), filters: $("filters"), list: $("list"), pager: $("pager"), pick: $("pick"),
               view: $("view"), title: $("t-title"), state: $("t-state"), steps: $("steps"), form: $("step-form"),
-              notice: $("notice"), error: $("error"), clocks: $("clocks"), history: $("history"),
+              notice: $("notice"), error: $("error"), clocks: $("clocks"), history: $("history"), surveys: $("surveys"),
               info: $("customer-info"), logout: $("logout"), announce: $("announce") };
   var TABS = config.supervising ? ["all", "escalated", "overdue", "repeat"] : ["all"];
   var PRESETS = { all: {}, escalated: { escalated: "true" }, overdue: { overdue: "true" },
@@ -137,6 +137,7 @@
       els.history.setAttribute("aria-busy", "true");
       view.history(els.history, data.events);
       els.history.setAttribute("aria-busy", "false");
+      view.surveys(els.surveys, data.surveys);
       view.customer(els.info, data);
       if (done) { done(); }
     });
