@@ -108,10 +108,11 @@ RATIOS: dict[str, tuple[str, str]] = {
 # Ratios of customer-seconds, shown as customer-hours; their ratio keeps 6 decimals.
 CUSTOMER_HOURS = ("supply_reliability", "supply_reliability_excl_planned")
 RATIO_DIGITS = {name: 6 for name in CUSTOMER_HOURS}
-# Indicator: (its breakdown's field, the codes it is broken down by).
-BREAKDOWNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "satisfaction": ("by_source", tuple(RATING_SOURCES)),
-    "service_compliance": ("breaches", tuple(DEADLINES)),
+# Indicator: (its breakdown's field, the codes it is broken down by with their names, whether each part
+# is a ratio (else a count)).
+BREAKDOWNS: dict[str, tuple[str, dict[str, str], bool]] = {
+    "satisfaction": ("by_source", RATING_SOURCES, True),
+    "service_compliance": ("breaches", DEADLINES, False),
 }
 # indicator: the count it reports as is
 COUNTS: dict[str, str] = {

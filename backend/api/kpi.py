@@ -74,7 +74,11 @@ async def report(platform: Platform, who: Principal, unit: str | None, first: da
 
 @routes.op("GET", "/api/kpi", "Assessment indicators of a unit (its subtree) and of each direct child",
            query=KpiQuery,
-           responses={200: "OK", 404: "No such unit", 422: "Invalid dates or from after to"})
+           responses={200: "The unit's indicators over its subtree and each child's (definitions: backend/kpi.py): "
+                           "a ratio is {numerator, denominator, ratio} (satisfaction also by_source: callback, survey; "
+                           "service_compliance also breaches per commitment; supply_reliability and "
+                           "supply_reliability_excl_planned in customer-hours, ratio to 6 decimals), a count an integer",
+                      404: "No such unit", 422: "Invalid dates or from after to"})
 async def get_kpi(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     q = read_query(request, KpiQuery)

@@ -213,3 +213,9 @@ async def test_another_city_sees_nothing_of_these_and_they_see_nothing_of_it(pla
     assert county["unit"]["id"] == COUNTY
     assert county["indicators"]["supply_reliability"] == reliability(76.5, 18 * 744)  # as without Ningbo
     assert county["indicators"]["satisfaction"]["by_source"]["survey"] == ratio(0, 0, None)
+
+
+async def test_the_answer_is_described_in_openapi(client):
+    document = await (await client.get("/api/openapi.json")).json()
+    described = document["paths"]["/api/kpi"]["get"]["responses"]["200"]["description"]
+    assert all(key in described for key in ("by_source", "breaches", "supply_reliability_excl_planned"))
