@@ -134,7 +134,7 @@ async def test_a_ratio_target_and_the_dashboards_month(client, world, clock):
     assert "current" not in (await (await client.get("/api/plans", headers=county)).json())["plans"][0]
 
 
-async def test_overdue_is_shown_and_filtered_and_a_plan_is_withdrawn(client, world, clock):
+async def test_overdue_is_shown_and_filtered_and_a_plan_is_withdrawn(client, world, clock, platform):
     county = await world("sup_county")
     _, late = await make(client, county, due_date="2026-03-15")
     _, timely = await make(client, county, indicator="complaint_handling_rate", target=1, due_date="2026-04-30")
@@ -161,6 +161,9 @@ async def test_overdue_is_shown_and_filtered_and_a_plan_is_withdrawn(client, wor
     assert gone["withdrawal"]["reason"] == "与另一整改计划重复，合并办理。"
     assert await numbers(status="withdrawn") == [late["id"]]
     assert await numbers(status="overdue") == []
+    async with platform.sessions() as session:
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "plan.withdraw"))
+    assert (entry.target_id, entry.actor, entry.reason) == (late["id"], "staff:sup_county", "与另一整改计划重复，合并办理。")
 
 
 @pytest.mark.parametrize(("changes", "status", "code", "words"), [
