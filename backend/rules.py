@@ -119,6 +119,7 @@ class SurveyRules:
     answer_minutes: int  # a chat's offer takes the customer's next line as the rating for this long
     comment_minutes: int  # after a chat rating, the next line within this time is the comment
     comment_max_chars: int  # a longer comment is refused (web, link page) or cut (WeChat)
+    idle_minutes: int  # a served web chat idle this long (its page open) is offered its survey
     link_days: int  # a complaint form's survey link answers for this many days after the close
     max_posts: int  # answers posted to /survey/{token} from one client address within the window
     window_seconds: float
@@ -276,9 +277,9 @@ def _console(raw: dict[str, Any]) -> ConsoleRules:
 
 def _survey(raw: dict[str, Any]) -> SurveyRules:
     rules = SurveyRules(int(raw["answer_minutes"]), int(raw["comment_minutes"]), int(raw["comment_max_chars"]),
-                        int(raw["link_days"]), int(raw["max_posts"]), float(raw["window_seconds"]),
-                        int(raw["ivr_listen_ms"]))
-    if min(rules.answer_minutes, rules.comment_minutes, rules.link_days, rules.max_posts) < 1 \
+                        int(raw["idle_minutes"]), int(raw["link_days"]), int(raw["max_posts"]),
+                        float(raw["window_seconds"]), int(raw["ivr_listen_ms"]))
+    if min(rules.answer_minutes, rules.comment_minutes, rules.idle_minutes, rules.link_days, rules.max_posts) < 1 \
             or not 20 <= rules.comment_max_chars <= 2000 or rules.window_seconds <= 0 \
             or not 1000 <= rules.ivr_listen_ms <= 30000:
         raise RulesError("survey: minutes, link_days, max_posts >= 1, comment_max_chars in [20, 2000], "

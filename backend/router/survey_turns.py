@@ -12,6 +12,11 @@ this is where the router applies them to a customer's turn:
   ending intent of a served chat offers the chat survey (one more line).
 - `offer_at_close(session, conversation, now)`: an agent closing the chat offers it
   (a line for delivery, after the closing notice; the takeover's transaction).
+- `offer_when_idle(conversation)`: a served chat with the assistant, no form open,
+  whose customer wrote nothing for `survey.idle_minutes`, has ended too: the web
+  page's socket asks this while the page is open and delivers the line live.
+  (WeChat and the hotline have no idle end: a WeChat send would spend the
+  customer's 48-hour quota on a question they did not wait for; a call ends by hangup.)
 
 Every reply of the survey carries `custom={"survey": {"id", "stage"}}`, stage
 `rate` (asked), `comment` (rated, comment box open on the web), `done`: the
@@ -21,9 +26,9 @@ draws the survey's controls from it (backend/web/chat_lines.py).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import surveys
@@ -190,6 +195,32 @@ class SurveyTurns:
             current = await session.get(Conversation, conversation.id)
             offered = await self.offer(session, current, self.platform.clock(), for_delivery=False)
             return [offered] if offered else []
+
+        return await retrying(self.platform, work)
+
+    async def offer_when_idle(self, conversation: ConversationRef) -> bool:
+        """A served chat with the assistant that the customer left for survey.idle_minutes has ended: its
+        survey as a line for delivery (the web page, which calls this while it is open); True if offered."""
+        now = self.platform.clock()
+        async with self.platform.sessions() as session:
+            current = await session.get(Conversation, conversation.id, populate_existing=True)
+            if current is None or current.state != "bot" or current.channel not in surveys.CHAT_CHANNELS:
+                return False
+            last = await session.scalar(select(func.max(Message.created_at)).where(
+                Message.conversation_id == conversation.id, Message.sender == "customer"))
+            if last is None or now - last < timedelta(minutes=self.rules.idle_minutes):
+                return False
+            key, since = await surveys.chat_offer_key(session, current)
+            if await surveys.already_offered(session, key) or not await surveys.chat_served(
+                    session, conversation.id, since):
+                return False
+        tracker = await self.rasa.tracker_state(conversation.id)
+        if tracker is None or tracker.active_loop is not None:
+            return False  # left in the middle of a form: no survey of a request not finished
+
+        async def work(session: AsyncSession) -> bool:
+            current = await session.get(Conversation, conversation.id, populate_existing=True)
+            return current.state == "bot" and await self.offer(session, current, now, for_delivery=True) is not None
 
         return await retrying(self.platform, work)
 

@@ -70,6 +70,9 @@ GOING_AWAY = 1012
 # While waiting for an agent the queue moves without a line for this customer: the status
 # (how many wait ahead) is read again this often and sent when it changed.
 QUEUE_REFRESH_SECONDS = 10.0
+# With the assistant, whether the customer left a served chat (survey.idle_minutes) is checked
+# every this many refreshes: its satisfaction survey then appears on the open page.
+IDLE_CHECK_EVERY = 6
 
 
 class OpenSockets:
@@ -256,10 +259,20 @@ class ChatSocket:
             await self.send({"type": "status", "status": await self.status()})  # a claim or release moves it
 
     async def _watch_queue(self) -> None:
-        """While the conversation waits for an agent, tell the page when its place in the queue moves."""
+        """While the conversation waits for an agent, tell the page when its place in the queue moves;
+        with the assistant, offer the satisfaction survey once the customer has left a served chat."""
+        rounds = 0
         while True:
             await asyncio.sleep(QUEUE_REFRESH_SECONDS)
-            if self._status is None or self._status.get("state") != "waiting_agent":
+            rounds += 1
+            state = self._status.get("state") if self._status else None
+            if state == "bot" and rounds % IDLE_CHECK_EVERY == 0:
+                try:
+                    if await self.router.surveys.offer_when_idle(self.conversation):
+                        await self.router.outbox.flush(self.conversation)  # reaches this page's live queue
+                except Exception:  # the survey must not end the page's socket; the next check tries again
+                    log.exception("web chat: idle survey check of conversation %s failed", self.conversation.id)
+            if state != "waiting_agent":
                 continue
             status = await self.status()
             if status != self._status:

@@ -173,3 +173,22 @@ async def test_a_line_before_the_question_was_delivered_is_no_answer(backend, ro
     assert survey.rating is None and survey.awaiting == "rating"  # the question has reached them now
     await router.handle_customer_message(conversation, "1")
     assert (await surveys_of(platform, conversation.id))[0].rating == "satisfied"
+
+
+async def test_a_served_chat_left_idle_is_offered_once_and_not_in_a_form(router, fake_rasa, platform, clock, units):
+    conversation = await router.open("web", "s-12")
+    await router.handle_customer_message(conversation, "我家停电了")
+    assert not await router.surveys.offer_when_idle(conversation)  # not idle yet
+    clock.advance(minutes=platform.rules.survey.idle_minutes)
+    fake_rasa.active_loop = "repair_form"
+    assert not await router.surveys.offer_when_idle(conversation)  # left in the middle of a form
+    fake_rasa.active_loop = None
+    assert await router.surveys.offer_when_idle(conversation)
+    assert not await router.surveys.offer_when_idle(conversation)  # once per chat
+    [offer] = await router.outbox.take_pending(conversation.id)
+    assert offer.text == say.CHAT_OFFER["web"]
+    greeted = await router.open("web", "s-13")
+    fake_rasa.intent = {"name": "greet", "confidence": 0.9}
+    await router.handle_customer_message(greeted, "你好")
+    clock.advance(minutes=platform.rules.survey.idle_minutes)
+    assert not await router.surveys.offer_when_idle(greeted)  # nothing was asked: nothing to rate

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from backend.models import Survey
+from backend.web import chat_socket
 from backend.web import survey_wording as words
 from tests.backend.units_fixture import seed_units
 from tests.backend.web.chat_fixtures import phone_page, require_chromium
@@ -82,4 +83,24 @@ async def test_skip_closes_the_comment_box(browser, live_chat, fake_rasa, platfo
     await until_true(page, "t => document.getElementById('lines').textContent.includes(t)", words.SKIPPED)
     survey = await the_survey(platform)
     assert (survey.rating, survey.comment, survey.awaiting) == ("dissatisfied", None, None)
+    assert page.problems == []
+
+
+async def test_a_page_left_open_after_a_served_chat_gets_the_survey(browser, live_chat, fake_rasa, platform, clock,
+                                                                   monkeypatch):
+    await seed_units(platform)
+    monkeypatch.setattr(chat_socket, "QUEUE_REFRESH_SECONDS", 0.2)
+    monkeypatch.setattr(chat_socket, "IDLE_CHECK_EVERY", 1)
+    page = await phone_page(browser)
+    await page.goto(live_chat.url + "/chat")
+    await page.click("#privacy-ok")
+    await page.wait_for_selector("#status[data-state='bot']")
+    await say_to_chat(page, "我家停电了")
+    await wait_for_count(page, BOT_HELLO, 1)
+    await settled(page)
+    clock.advance(minutes=platform.rules.survey.idle_minutes)  # the customer has gone quiet
+    await page.wait_for_selector(".survey[data-state='rate'] button:has-text('满意')")
+    await page.click(".survey .ratings button:has-text('满意') >> nth=0")
+    await page.wait_for_selector(".survey[data-state='comment']")
+    assert (await the_survey(platform)).rating == "satisfied"
     assert page.problems == []
