@@ -26,15 +26,21 @@ async def the_survey(platform) -> Survey:
         return await session.scalar(select(Survey))
 
 
-async def test_rating_buttons_then_the_comment_box_and_the_state_after_a_reload(browser, live_chat, fake_rasa,
-                                                                                 platform):
+async def served_chat(browser, live_chat, platform, first: str):
+    """A phone page past the privacy notice, after one served request (the fake's answer shown)."""
     await seed_units(platform)
     page = await phone_page(browser)
     await page.goto(live_chat.url + "/chat")
     await page.click("#privacy-ok")
     await page.wait_for_selector("#status[data-state='bot']")
-    await say_to_chat(page, "我家停电了")
+    await say_to_chat(page, first)
     await wait_for_count(page, BOT_HELLO, 1)
+    return page
+
+
+async def test_rating_buttons_then_the_comment_box_and_the_state_after_a_reload(browser, live_chat, fake_rasa,
+                                                                                 platform):
+    page = await served_chat(browser, live_chat, platform, "我家停电了")
     fake_rasa.intent, fake_rasa.replies = {"name": "thank", "confidence": 0.96}, [{"text": FAREWELL}]
     await say_to_chat(page, "好的谢谢")
     await page.wait_for_selector(".survey[data-state='rate'] button:has-text('基本满意')")
@@ -66,13 +72,7 @@ async def test_rating_buttons_then_the_comment_box_and_the_state_after_a_reload(
 
 
 async def test_skip_closes_the_comment_box(browser, live_chat, fake_rasa, platform):
-    await seed_units(platform)
-    page = await phone_page(browser)
-    await page.goto(live_chat.url + "/chat")
-    await page.click("#privacy-ok")
-    await page.wait_for_selector("#status[data-state='bot']")
-    await say_to_chat(page, "查电费")
-    await wait_for_count(page, BOT_HELLO, 1)
+    page = await served_chat(browser, live_chat, platform, "查电费")
     fake_rasa.intent, fake_rasa.replies = {"name": "goodbye", "confidence": 0.96}, [{"text": FAREWELL}]
     await say_to_chat(page, "再见")
     await page.click(".survey .ratings button:has-text('不满意')")
