@@ -87,6 +87,8 @@ async def test_double_click_files_one_ticket_and_shows_both_deadlines(phone_page
     assert LOCAL_TIME.match((await page.text_content("#result-reply")).strip())
     assert await page.evaluate("document.activeElement.id") == "result-title"
     assert await page.is_hidden("#form-area")
+    assert await page.is_visible("#result-survey")  # the satisfaction survey's link, for after the close
+    assert re.fullmatch(r"/survey/[A-Za-z0-9_-]{20,}", await page.get_attribute("#result-survey-link", "href"))
     assert await no_horizontal_scroll(page)
     assert await tickets_with(platform, marker) == 1
     assert len(requests) == 1  # the second click found the button disabled
@@ -147,7 +149,9 @@ async def test_the_form_works_without_javascript(backend_url, platform):
         ticket_no = (await page.text_content("#result-id")).strip()
         assert re.fullmatch(r"GD\d{14}", ticket_no)
         assert LOCAL_TIME.match((await page.text_content("#result-reply")).strip())
+        link = await page.get_attribute("#result-survey-link", "href")
         await page.reload()  # the browser re-posts the same form: the same ticket
         assert (await page.text_content("#result-id")).strip() == ticket_no
+        assert await page.get_attribute("#result-survey-link", "href") == link  # and the same survey link
         await browser.close()
     assert await tickets_with(platform, marker) == 1
