@@ -22,11 +22,13 @@ One customer turn, by state:
 Lines still pending delivery (an agent's words the customer has not seen) come
 first in the replies of the customer's next turn, on every channel.
 
-Satisfaction survey (backend/surveys.py): while one is pending in a conversation
-served by the assistant or closed, the customer's line is first offered to it
-as the answer (then it never reaches Rasa, and a closed conversation stays
+Satisfaction survey (backend/surveys.py, survey_turns.py): while a rating or a
+WeChat comment is awaited, or when the line is one of the web page's survey
+lines, the customer's line is first taken as the answer, in any state (then it
+never reaches Rasa or the agent's queue, and a closed conversation stays
 closed); a line that is no answer goes on as usual. A goodbye or thanks to the
-assistant with no form open ends the chat: its survey is offered in that turn.
+assistant after a served request, with no form open, ends the chat: its survey
+is offered in that turn.
 
 Every reply that was stored carries its transcript line id (`Reply.line_id`), and
 `handle_customer_turn` also names the customer's own line: a channel that shows
