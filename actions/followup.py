@@ -1,4 +1,9 @@
-"""Follow-up on an existing ticket: progress, chasing (催办) and the callback rating."""
+"""Follow-up on an existing ticket: progress, chasing (催办) and the customer's rating.
+
+A rating given while the ticket's callback is due (replied) answers the callback: it
+meets the callback clock and closes the ticket, or sends it back for rework. A closed
+ticket's rating is its satisfaction survey's answer (POST /api/tickets/{id}/survey,
+source 问卷: backend/surveys.py); it changes nothing on the ticket."""
 from __future__ import annotations
 
 from typing import Any
@@ -114,6 +119,8 @@ async def _rate(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict
     except BackendError as error:
         if error.code == "illegal_step":  # not answered yet: rated at the callback
             say_sentence(dispatcher, tracker, replies.RATING_TOO_EARLY)
+        elif error.code == "ticket_closed":  # handled and closed: the customer's own survey answer
+            await _rate_closed(dispatcher, tracker, ticket, rating, error)
         else:
             say_refusal(dispatcher, tracker, error)
         return [SlotSet("rating", None)]
@@ -125,6 +132,27 @@ async def _rate(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict
     else:
         say_sentence(dispatcher, tracker, replies.RATED, rating=RATING_NAMES[rating])
     return [SlotSet("rating", None)]
+
+
+async def _rate_closed(dispatcher: CollectingDispatcher, tracker: Tracker, ticket: dict, rating: str,
+                       closed: BackendError) -> None:
+    """The survey answer of a closed ticket; one closed without a reply (withdrawn) is told it is closed."""
+    try:
+        await backend().post(f"/api/tickets/{ticket['id']}/survey",
+                             {"rating": rating, "conversation_id": tracker.sender_id}, key=turn_key(tracker, "survey"))
+    except BackendError as error:
+        if error.code == "survey_answered":
+            say_sentence(dispatcher, tracker, replies.ALREADY_RATED)
+        else:  # not handled (withdrawn, a duplicate): nothing to rate, the ticket is closed
+            say_refusal(dispatcher, tracker, closed)
+        return
+    except BackendUnavailable:
+        say_sentence(dispatcher, tracker, replies.RATING_UNAVAILABLE)
+        return
+    if rating == "dissatisfied":
+        say_sentence(dispatcher, tracker, replies.DISSATISFIED_CLOSED)
+    else:
+        say_sentence(dispatcher, tracker, replies.RATED_CLOSED, rating=RATING_NAMES[rating])
 
 
 class ActionTicketFollowup(Action):

@@ -37,6 +37,10 @@ Terms (the table: backend/models/surveys.py; numbers: service_rules.yml `survey`
 - comment: at most `comment_max_chars` (longer: refused on the web and the link
   page, cut on WeChat, where the customer cannot edit a sent message), stored
   masked (backend.privacy.mask_text), as the transcript is.
+- the assistant: a customer who rates a ticket in chat (rate_service) answers its
+  callback while one is due (actions/followup.py: it meets the callback clock and
+  closes the ticket or sends it back); a closed ticket's rating is a survey answer
+  (`rate_closed_ticket`, POST /api/tickets/{id}/survey, the service token only).
 A dissatisfied answer changes nothing on the ticket (the callback decides a
 rework); staff see every answer on the ticket (GET /api/tickets/{id}, the desk).
 """
@@ -55,7 +59,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.errors import InvalidInput
+from backend.errors import Conflict, InvalidInput
 from backend.models import Conversation, Message, Survey, Ticket, TicketEvent, Unit
 from backend.privacy import mask_text
 from backend.router.transcript import REOPENED, Line, append
@@ -352,3 +356,39 @@ def page_config(rules: SurveyRules) -> dict[str, Any]:
     """The chat page's survey controls: their sentences, the ratings in order, the comment's limit."""
     return {"texts": say.survey_texts(), "comment_max": rules.comment_max_chars, "payload": PAYLOAD,
             "ratings": [{"code": code, "name": names.RATINGS[code]} for code in names.SURVEY_RATINGS]}
+
+
+async def rate_closed_ticket(session: AsyncSession, ticket: Ticket, rating: str, conversation_id: str | None,
+                             now: datetime) -> Survey:
+    """The customer's own rating of a closed, handled ticket, given to the assistant (rate_service): it answers
+    the ticket's open survey (the one in this conversation first), else a survey offered and answered now on
+    the conversation's channel. The same rating again from the same conversation is a replay; a ticket not
+    closed, closed without a reply, or already rated → 409 (the caller commits)."""
+    if rating not in names.SURVEY_RATINGS:
+        raise InvalidInput("请选择一项评价：满意、基本满意或不满意。", code="rating_invalid")
+    if ticket.status != "closed":
+        raise Conflict("该工单尚未办结，办结前的评价由回访记录。", code="not_closed")
+    if not await replied(session, ticket.id):
+        raise Conflict("该工单未经答复即办结，无需评价。", code="not_handled")
+    rows = (await session.scalars(select(Survey).where(Survey.ticket_id == ticket.id).order_by(Survey.id))).all()
+    mine = [s for s in rows if s.conversation_id == conversation_id and conversation_id]
+    replay = next((s for s in mine if s.rating == rating), None)
+    if replay is not None:
+        return replay
+    unanswered = sorted((s for s in rows if s.rating is None), key=lambda s: s not in mine)
+    if unanswered:
+        target = unanswered[0]
+        if not await rate(session, target.id, rating, now, then=None):
+            raise Conflict("该工单已评价过。", code="survey_answered")
+        await session.refresh(target)
+        return target
+    if rows:
+        raise Conflict("该工单已评价过。", code="survey_answered")
+    conversation = await session.get(Conversation, conversation_id) if conversation_id else None
+    channel = conversation.channel if conversation is not None else ticket.channel
+    survey = Survey(subject=TICKET, ticket_id=ticket.id, conversation_id=conversation.id if conversation else None,
+                    channel=channel, unit_id=ticket.unit_id, offer_key=f"ticket:{ticket.id}:{channel}",
+                    rating=rating, answered_at=now, offered_at=now)
+    session.add(survey)
+    await session.flush()
+    return survey

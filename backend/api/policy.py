@@ -91,6 +91,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("POST", "/api/tickets/{id}/reveal"): _rule(STAFF, scope.TICKET, "reason required, audited (ticket.reveal); "
                                                 "confidential: agents of the ticket's own unit only"),
     ("GET", "/api/tickets/{id}/steps"): _rule(STAFF, scope.TICKET, "grade, reopen offered to supervisor or admin"),
+    ("POST", "/api/tickets/{id}/survey"): _rule({SERVICE}, scope.TICKET, "the customer's rating of a closed ticket "
+                                                "given to the assistant (a survey answer)"),
     ("GET", "/api/kpi"): _rule(EVERYONE_SIGNED_IN, scope.SUBTREE),
     ("GET", "/api/kpi/export"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "written to the audit log (kpi.export)"),
     # outages

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend import audit, surveys
@@ -135,3 +135,25 @@ async def post_event(request: web.Request) -> web.Response:
         await audit.record(platform, who, f"ticket.{body.kind}", "ticket", view["id"], unit_id=unit_before,
                            reason=body.reason, details=facts)
     return json_response(view, status=201, headers={"Idempotent-Replayed": str(replayed).lower()})
+
+
+class TicketSurveyAnswer(BaseModel):
+    rating: str = Field(..., description="satisfied | basically_satisfied | dissatisfied")
+    conversation_id: str | None = Field(None, max_length=64, description="the conversation it was given in")
+
+
+@routes.op("POST", "/api/tickets/{id}/survey", "The customer's own rating of a closed ticket, given to the "
+           "assistant: a satisfaction-survey answer (source 问卷)", body=TicketSurveyAnswer,
+           responses={201: "Answered (or the replay of the same answer)", 404: "No such ticket",
+                      409: "Not closed, closed without a reply, or already rated", 422: "Invalid rating"})
+async def post_ticket_survey(request: web.Request) -> web.Response:
+    platform: Platform = request.app[PLATFORM]
+    body = await read_body(request, TicketSurveyAnswer)
+    async with platform.sessions() as session:
+        ticket = await load_ticket(session, ticket_no=request.match_info["id"])
+        await scope.ticket(session, principal(request), ticket)
+        survey = await surveys.rate_closed_ticket(session, ticket, body.rating, body.conversation_id,
+                                                  platform.clock())
+        await session.commit()
+        surveys.log_answer(survey, survey.rating, None)
+        return json_response(surveys.staff_view(survey), status=201)

@@ -31,6 +31,12 @@ RATING_TOO_EARLY: Sentence = ("该工单目前还在处理中，处理完成后�
 RATING_UNAVAILABLE: Sentence = ("非常抱歉，评价暂时未能提交，请稍后再试。", "非常抱歉，评价暂时未能提交，请稍后再试。")
 DISSATISFIED: Sentence = ("非常抱歉没能让您满意，已将工单退回重新处理，处理人员会尽快与您联系。",
                           "非常抱歉没能让您满意，已将工单退回重新处理，处理人员会尽快与您联系。")
+# A closed ticket rated in chat: the rating is kept as the ticket's satisfaction survey (no rework).
+RATED_CLOSED: Sentence = ("感谢您的评价（{rating}），您的意见已记录，我们会继续努力为您提供更好的服务。",
+                          "感谢您的评价，您的意见已记录，我们会继续努力为您提供更好的服务。")
+DISSATISFIED_CLOSED: Sentence = ("非常抱歉没能让您满意，您的意见已记录并转给处理单位。如需继续处理，请说“转人工”。",
+                                 "非常抱歉没能让您满意，您的意见已记录。如需继续处理，请说转人工。")
+ALREADY_RATED: Sentence = ("您已评价过该工单，感谢您的支持。", "您已评价过该工单，感谢您的支持。")
 # {rating}: 满意, 基本满意 (glossary/names.py RATINGS).
 RATED: Sentence = ("感谢您的评价（{rating}），我们会继续努力为您提供更好的服务。",
                    "感谢您的评价，我们会继续努力为您提供更好的服务。")
@@ -41,4 +47,5 @@ SPOKEN_OMITS = {
     "OVERDUE": ("due",),
     "URGED": ("ticket",),
     "RATED": ("rating",),
+    "RATED_CLOSED": ("rating",),
 }

@@ -153,6 +153,25 @@ async def test_progress_urge_and_dissatisfied_rating(client, dispatcher):
     assert (await client.get(f"/api/tickets/{ticket_id}"))["status"] == "processing"
 
 
+async def test_a_closed_tickets_rating_is_its_survey_answer(client):
+    filed = CollectingDispatcher()
+    events = await ActionSubmitComplaint().run(filed, tracker(COMPLAINT), {})
+    ticket_id = next(e["value"] for e in events if e.get("name") == "last_ticket_id")
+    await client.post(f"/api/tickets/{ticket_id}/events", {"kind": "reply", "note": "已批评教育"})
+    await client.post(f"/api/tickets/{ticket_id}/events", {"kind": "callback", "rating": "satisfied"})
+    rated = CollectingDispatcher()
+    await ActionTicketFollowup().run(rated, tracker({"ticket_id": ticket_id, "pending_task": "rate_service",
+                                                     "rating": "dissatisfied"}), {})
+    assert "您的意见已记录" in texts(rated) and "退回" not in texts(rated)
+    ticket = await client.get(f"/api/tickets/{ticket_id}")
+    assert ticket["status"] == "closed" and ticket["rating"] == "satisfied"  # the callback's stays
+    assert [(s["rating"], s["source"]) for s in ticket["surveys"]] == [("dissatisfied", "survey")]
+    again = CollectingDispatcher()
+    await ActionTicketFollowup().run(again, tracker({"ticket_id": ticket_id, "pending_task": "rate_service",
+                                                     "rating": "satisfied"}), {})
+    assert "您已评价过该工单" in texts(again)
+
+
 async def test_ticket_found_by_phone(client, dispatcher):
     await ActionSubmitComplaint().run(CollectingDispatcher(), tracker(COMPLAINT), {})
     found = await ValidateTicketForm().validate_ticket_ref("13900001111", dispatcher, tracker(), {})

@@ -72,6 +72,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/tickets/{id}"): Call(),
     ("POST", "/api/tickets/{id}/events"): Call(body=lambda u: {"kind": "note", "note": "已联系客户"}),
     ("GET", "/api/tickets/{id}/steps"): Call(),
+    ("POST", "/api/tickets/{id}/survey"): Call(body=lambda u: {"rating": "satisfied"}),
     ("POST", "/api/tickets/{id}/reveal"): Call(body=lambda u: {"reason": "回访需要核对电话"}),
     ("POST", "/api/conversations/{id}/reveal"): Call(body=lambda u: {"reason": "回访需要核对电话"}),
     ("GET", "/api/console/tickets"): Call(query=lambda u: {"unit": u.unit}),

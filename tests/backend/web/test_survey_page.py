@@ -137,3 +137,18 @@ async def test_a_ticket_closed_without_a_reply_gets_no_survey(client, auth, plat
     await refused(await client.post(filed["survey_url"], json={"rating": "satisfied"}), 409, "not_handled")
     async with platform.sessions() as session:
         assert await session.scalar(select(func.count(Message.id))) == 0
+
+
+async def test_the_assistant_records_a_closed_tickets_rating_as_its_survey_answer(client, auth, platform, units):
+    filed = await file(client)
+    url = f"/api/tickets/{filed['id']}/survey"
+    await refused(await client.post(url, json={"rating": "satisfied"}, headers=auth), 409, "not_closed")
+    await close(client, auth, filed["id"])
+    await refused(await client.post(url, json={"rating": "5"}, headers=auth), 422, "rating_invalid")
+    body = {"rating": "basically_satisfied", "conversation_id": None}
+    answered = await client.post(url, json=body, headers=auth)
+    assert answered.status == 201 and (await answered.json())["source"] == "survey"
+    [survey] = await surveys(platform)  # the form's open link survey was answered, not a second one
+    assert survey.rating == "basically_satisfied" and survey.token_hash
+    await refused(await client.post(url, json={"rating": "dissatisfied"}, headers=auth), 409, "survey_answered")
+    await refused(await client.post(filed["survey_url"], json={"rating": "satisfied"}), 409, "answered")
