@@ -19,6 +19,7 @@ from backend.api import (
     kpi,
     outages,
     places,
+    plans,
     reference,
     reveal,
     staff,
@@ -46,7 +47,7 @@ ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accou
                 units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
                 chat.routes, console_routes, console_api_routes, audit.routes, reveal.routes,
-                survey_page.routes]
+                survey_page.routes, plans.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:
@@ -54,6 +55,7 @@ async def build_platform(settings: Settings) -> Platform:
     await migrate(engine)
     platform = Platform.build(settings, engine, session_factory(engine))
     if settings.demo_data:
+        from backend.demo.plans import seed_demo_plans
         from backend.demo.seed import seed_demo
         from backend.demo.tickets import seed_demo_tickets
 
@@ -61,6 +63,7 @@ async def build_platform(settings: Settings) -> Platform:
         platform.places.invalidate()  # the seed wrote areas and their aliases
         if counts:  # only a database that was empty gets demo tickets too
             counts["tickets"] = await seed_demo_tickets(platform)
+            counts["plans"] = await seed_demo_plans(platform)
             log.info("demo data seeded: %s", counts)
     return platform
 

@@ -132,6 +132,18 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/console/dashboard"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "the dashboard (看板)",
                                          login_page="/console/login"),
     ("GET", "/static/console"): _rule(_PUBLIC, scope.NONE),
+    # improvement plans (backend/plans.py): made by supervisors, read by the responsible unit's subtree
+    ("GET", "/api/plans"): _rule(STAFF, scope.SUBTREE, "by responsible unit"),
+    ("POST", "/api/plans"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE,
+                                  "unit seen and responsible unit in the subtree; audited (plan.create)"),
+    ("GET", "/api/plans/{id}"): _rule(STAFF, scope.PLAN),
+    ("POST", "/api/plans/{id}/progress"): _rule({SUPERVISOR, ADMIN}, scope.PLAN, "or its creator; audited"),
+    ("POST", "/api/plans/{id}/complete"): _rule({SUPERVISOR, ADMIN}, scope.PLAN,
+                                                "or its creator; records the indicator's value; audited"),
+    ("POST", "/api/plans/{id}/withdraw"): _rule({SUPERVISOR, ADMIN}, scope.PLAN,
+                                                "the creator or over the creator's unit; reason; audited"),
+    ("GET", "/console/plans"): _rule(STAFF, scope.OWN_SESSION, "整改; its plans come from /api/plans",
+                                     login_page="/console/login"),
     # audit log (backend/audit.py)
     ("GET", "/api/audit"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "masked; entries of the subtree's units"),
     # customer doors

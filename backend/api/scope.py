@@ -19,6 +19,8 @@ anything of the record is shown or changed:
   answers only when the replayed ticket passes `ticket`.
 - OUTAGE: the notice's unit and the unit of every area it covers (`outage`),
   both when it is published and when its status moves.
+- PLAN: an improvement plan's responsible unit (`plan`); its creator passes too
+  (backend/plans.py says who may act on it beyond reading).
 - ACCOUNT: the unit of the account's area (`account`), checked after the
   identity check succeeded, so it tells nobody which 户号 exist.
 - CONVERSATION: the conversation rule. The hotline's agents and supervisors
@@ -37,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.auth import Principal
 from backend.errors import Forbidden
-from backend.models import Account, Area, Outage, Ticket
+from backend.models import Account, Area, ImprovementPlan, Outage, Ticket
 from backend.units import subtree_ids
 
 NONE = "none"
@@ -47,13 +49,14 @@ TICKET = "unit of the ticket"
 NEW_TICKET = "unit of the new ticket, its account and parent"
 OUTAGE = "unit of the outage and its areas"
 ACCOUNT = "unit of the account"
+PLAN = "responsible unit of the plan"
 CONVERSATION = "conversation rule"
 CUSTOMER_TOKEN = "customer token"
 SIGNATURE = "WeChat signature"
-SCOPES = (NONE, OWN_SESSION, SUBTREE, TICKET, NEW_TICKET, OUTAGE, ACCOUNT, CONVERSATION, CUSTOMER_TOKEN,
+SCOPES = (NONE, OWN_SESSION, SUBTREE, TICKET, NEW_TICKET, OUTAGE, ACCOUNT, PLAN, CONVERSATION, CUSTOMER_TOKEN,
           SIGNATURE)
 # Scopes whose check needs a record of a unit (the access test tries another unit's).
-RECORD_SCOPES = (TICKET, OUTAGE, ACCOUNT)
+RECORD_SCOPES = (TICKET, OUTAGE, ACCOUNT, PLAN)
 
 OUTSIDE_UNIT = "您只能查看和处理本单位及下级单位的工单与数据。"
 
@@ -92,6 +95,13 @@ async def require_units(session: AsyncSession, who: Principal, unit_ids: set[str
 async def ticket(session: AsyncSession, who: Principal, record: Ticket) -> None:
     """TICKET: the ticket's unit is the caller's or below."""
     await require_unit(session, who, record.unit_id)
+
+
+async def plan(session: AsyncSession, who: Principal, record: ImprovementPlan) -> None:
+    """PLAN: the plan's responsible unit is the caller's or below, or the caller made the plan."""
+    if who.kind == "staff" and who.user_id == record.created_by:
+        return
+    await require_unit(session, who, record.responsible_unit_id)
 
 
 async def new_ticket(session: AsyncSession, who: Principal, record: Ticket, parent_no: str | None) -> None:

@@ -8,6 +8,7 @@
 - ticket_desk.py  timers (on time / warning / overdue) and the steps offered, from tickets/lifecycle.py
 - assist.py       the suggested reply and the customer's open tickets
 - suggestions.py  intent → the assistant's own reply (data/rules one-step rules, domain.yml)
+- plans_page.py   GET /console/plans: improvement plans (整改), list, detail, acts and the form
 - wording.py      every sentence staff read on these pages
 - templates/, static/  the pages' HTML, script and style (vanilla, CSP script-src 'self')
 
@@ -18,7 +19,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from backend.console import api, dashboard, export, feed, pages, ticket_api, ticket_page  # noqa: F401 - they register routes
+from backend.console import (  # noqa: F401 - they register routes
+    api,
+    dashboard,
+    export,
+    feed,
+    pages,
+    plans_page,
+    ticket_api,
+    ticket_page,
+)
 
 routes = pages.routes  # the pages, the feed (registered by feed.py on the same table) and static files
 api_routes = api.routes

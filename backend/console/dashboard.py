@@ -11,6 +11,11 @@ Drill-down: a number whose tickets the ticket list can select exactly
 (backend/kpi.py TICKET_FILTERS) links to /console/tickets with that filter, the
 unit and the month; the others are plain numbers.
 
+Improvement plans (static/dashboard-plans.js): beside each indicator of the unit
+shown, the plans of its subtree that target it (GET /api/plans?unit=&month=: status,
+target, the responsible unit's value in the month) and a 制定整改 link to the
+plans page's form with the unit, indicator and month.
+
 Charts: ECharts 5, vendored as static/vendor/echarts.min.js (Apache-2.0, its
 LICENSE beside it), served from this server, so the console's CSP
 (`script-src 'self'`, no eval, no inline style) holds; tooltips are drawn on
@@ -30,18 +35,22 @@ from aiohttp import web
 
 from backend.api import PLATFORM
 from backend.api.auth import principal
+from backend.api.plans import PLANS_PATH
+from backend.api.policy import POLICY
 from backend.api.scope import visible_unit
 from backend.console import wording as say
 from backend.console.export import EXPORT_PATH
 from backend.console.pages import HERE, LOGIN_PATH, _page, header_values, routes
 from backend.context import Platform
 from backend.kpi import drill_down, root_unit
+from backend.plans import targetable
 from backend.sla.calendar import TZ
 from backend.units import descendants, unit_tree
 from backend.web.chat import json_for_html
 
 DASHBOARD_PATH = "/console/dashboard"
 TICKETS_PATH = "/console/tickets"  # the tickets workspace; takes the ticket list's filters as its query
+PLANS_PAGE_PATH = "/console/plans"  # improvement plans (plans_page.py); ?new=1&unit=&indicator=&month= opens the form
 DASHBOARD_PAGE = Template((HERE / "templates" / "dashboard.html").read_text(encoding="utf-8"))
 TREND_MONTHS = (3, 6, 12)
 DEFAULT_TREND = ("satisfaction", "complaint_handling_rate", "repair_arrival_timeliness")
@@ -76,6 +85,8 @@ async def dashboard_page(request: web.Request) -> web.Response:
         "unit": unit, "units": await _choices(platform, top), "month": today.strftime("%Y-%m"),
         "trendMonths": list(TREND_MONTHS), "trend": list(DEFAULT_TREND), "compare": "satisfaction",
         "indicators": list(say.INDICATORS), "drill": {k: drill_down(k) for k in say.INDICATORS},
+        "plans": PLANS_PATH, "plansPage": PLANS_PAGE_PATH, "planTargets": targetable(say.INDICATORS),
+        "mayPlan": POLICY[("POST", PLANS_PATH)].admits(who.kind, who.role),
         "kpi": "/api/kpi", "export": EXPORT_PATH, "tickets": TICKETS_PATH, "login": LOGIN_PATH,
         "logout": "/api/auth/logout", "texts": say.dashboard_texts(),
     }

@@ -12,7 +12,15 @@ ticket types, statuses and clocks come from glossary/names.py.
 """
 from __future__ import annotations
 
-from glossary.names import COMPLAINT_GRADES, DEADLINES, RATINGS, TICKET_STATUSES, TICKET_TYPES
+from glossary.names import (
+    COMPLAINT_GRADES,
+    DEADLINES,
+    PLAN_STATUSES,
+    PLAN_TARGET_OPS,
+    RATINGS,
+    TICKET_STATUSES,
+    TICKET_TYPES,
+)
 from glossary.steps import TICKET_EVENTS, TICKET_STEPS
 
 BRAND = "95598 客服工作台"
@@ -278,4 +286,47 @@ EXPORT_SHEET = "考核表 {month}"
 
 def dashboard_texts() -> dict[str, object]:
     """What the dashboard's script shows, handed to it in the page (dashboard.html's JSON block)."""
-    return {**DASHBOARD, "indicators": INDICATORS, "ratioParts": RATIO_PARTS, "errors": ERRORS}
+    return {**DASHBOARD, "indicators": INDICATORS, "ratioParts": RATIO_PARTS, "errors": ERRORS,
+            "plans": {**DASHBOARD_PLANS, "statuses": PLAN_STATUSES, "ops": PLAN_TARGET_OPS}}
+
+
+# Improvement plans (整改, backend/console/plans_page.py, backend/plans.py) and their place on the
+# dashboard. Status and comparison names: glossary.names PLAN_STATUSES, PLAN_TARGET_OPS.
+NAV_PLANS = "整改"
+PLANS_TITLE = "整改计划"
+PLANS = {
+    "list": "整改计划", "new": "制定整改", "newTitle": "制定整改计划", "empty": "没有符合条件的整改计划。",
+    "status": "状态", "anyStatus": "全部状态", "indicator": "考核指标", "anyIndicator": "全部指标",
+    "unitFilter": "责任单位（含下级）", "apply": "筛选", "loading": "正在加载……",
+    "pickOne": "请从左侧列表选择一个整改计划。", "number": "编号", "seenUnit": "发现问题的单位",
+    "period": "发现问题的期间", "range": "{from} 至 {to}", "month": "发现问题的月份", "problem": "问题描述",
+    "baseline": "制定时的数值", "target": "整改目标", "targetAmount": "目标值", "targetValue": "{op} {value}",
+    "measures": "整改措施",
+    "responsible": "责任单位", "due": "完成期限", "dueValue": "{date}（含当日）", "createdBy": "制定人",
+    "createdAt": "制定时间", "current": "当前数值（{from} 至 {to}）", "met": "已达到目标", "notMet": "未达到目标",
+    "noValue": "无数据", "progress": "进展记录", "noProgress": "暂无进展记录。", "completion": "完成情况",
+    "completedValue": "完成时的数值（{from} 至 {to}）", "withdrawal": "撤销情况", "by": "{name}（{time}）",
+    "completedBy": "完成人", "withdrawnBy": "撤销人",
+    "acts": "可执行的操作", "noActs": "您对该计划没有可执行的操作。",
+    "addProgress": "记录进展", "note": "进展说明", "complete": "完成整改", "completionNote": "完成说明",
+    "withdraw": "撤销计划", "withdrawReason": "撤销原因", "submit": "确认", "cancel": "取消",
+    "create": "提交整改计划", "percentHint": "按百分比填写，例如 95 表示 95%。", "countHint": "填写整数，例如 0。",
+    "required": "请填写“{field}”。", "percentRange": "比率类指标的目标应在 0 到 100 之间。",
+    "countWhole": "计数类指标的目标应为不小于 0 的整数。",
+    "created": "已制定整改计划 {number}。", "afterProgress": "已记录进展。", "afterComplete": "整改计划已完成。",
+    "afterWithdraw": "整改计划已撤销。", "toDashboard": "在看板查看该指标",
+    "onDashboard": "看板：{unit} {month}", "overdueMark": "已超过完成期限",
+}
+# The dashboard's section that puts the plans beside the indicators of the unit shown.
+DASHBOARD_PLANS = {
+    "title": "指标与整改：{unit}（{month}）", "indicator": "考核指标", "value": "本月数值", "plans": "整改计划",
+    "act": "操作", "none": "无", "make": "制定整改", "makeLabel": "为“{name}”制定整改计划",
+    "line": "{status} · {unit}：目标 {target}，当前 {current}", "target": "{op} {value}",
+    "hint": "整改计划按责任单位显示其当月数值；点击编号查看计划详情。",
+}
+
+
+def plans_texts() -> dict[str, object]:
+    """What the plans page's script shows (plans.html's JSON block)."""
+    return {**PLANS, "statuses": PLAN_STATUSES, "ops": PLAN_TARGET_OPS, "indicators": INDICATORS,
+            "ratioParts": RATIO_PARTS, "errors": ERRORS}

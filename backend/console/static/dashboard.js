@@ -236,7 +236,11 @@
     }
     document.body.removeAttribute("data-ready");
     getKpi(state.unit, state.month, function (status, data) {
-      if (status === 200) { drawCompare(data); } else { bad = bad || [status, data]; }
+      if (status === 200) {
+        drawCompare(data);
+        /* dashboard-plans.js puts the plans beside these numbers, written with this page's formatter. */
+        document.dispatchEvent(new CustomEvent("dashboard:shown", { detail: { data: data, month: state.month, shown: shown } }));
+      } else { bad = bad || [status, data]; }
       finish();
     });
     months.forEach(function (m, i) {

@@ -18,7 +18,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -30,7 +30,8 @@ from backend.api import scope
 from backend.api.auth import hash_token
 from backend.api.policy import ADMIN, AGENT, POLICY, PUBLIC, SERVICE, SUPERVISOR
 from backend.app import create_app
-from backend.models import Account, StaffSession, StaffUser
+from backend.models import Account, ImprovementPlan, StaffSession, StaffUser
+from glossary.identifiers import plan_number
 from tests.backend.tickets.helpers import REPAIR
 from tests.backend.units_fixture import seed_units
 
@@ -39,6 +40,8 @@ ACCOUNT_A, ACCOUNT_B = "3301234567891", "3301234567890"  # B's is the fixture's 
 LAST4 = "5678"
 ROLES = (AGENT, SUPERVISOR, ADMIN)
 REFUSALS = {"unauthorized", "role_not_allowed", "no_access_rule"}
+PLAN = {"indicator": "overdue_count", "from": "2026-02-01", "to": "2026-02-28", "problem": "2月超时工单偏多",
+        "target": 0, "measures": "每日核对未联系工单", "due_date": "2026-06-30"}
 NOTICE = {"type": "planned", "start_at": "2026-03-20T08:00:00+08:00",
           "expected_end_at": "2026-03-20T18:00:00+08:00", "reason": "线路检修"}
 
@@ -54,6 +57,7 @@ class Unit:
     area: str
     unit: str
     conversation: str
+    plan: str = ""  # an improvement plan whose responsible unit is this one
 
 
 @dataclass
@@ -87,6 +91,12 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/accounts/{account_no}"): Call(query=lambda u: {"phone_last4": LAST4}),
     ("GET", "/api/accounts/{account_no}/bills"): Call(query=lambda u: {"phone_last4": LAST4}),
     ("GET", "/api/audit"): Call(query=lambda u: {"unit": u.unit}),
+    ("GET", "/api/plans"): Call(query=lambda u: {"unit": u.unit}),
+    ("POST", "/api/plans"): Call(body=lambda u: {**PLAN, "unit": u.unit, "responsible_unit": u.unit}),
+    ("GET", "/api/plans/{id}"): Call(),
+    ("POST", "/api/plans/{id}/progress"): Call(body=lambda u: {"note": "已召开分析会"}),
+    ("POST", "/api/plans/{id}/complete"): Call(body=lambda u: {"note": "措施已落实"}),
+    ("POST", "/api/plans/{id}/withdraw"): Call(body=lambda u: {"reason": "与其他计划重复"}),
 }
 # Further ways into another unit's records through one route.
 EXTRA_B_CALLS: list[tuple[str, str, Call]] = [
@@ -106,7 +116,8 @@ def routes_of(app) -> set[tuple[str, str]]:
 
 def path_for(template: str, rule_scope: str, unit: Unit) -> str:
     """The template with its parameters filled from the unit's records."""
-    ids = {scope.TICKET: unit.ticket, scope.OUTAGE: str(unit.outage), scope.CONVERSATION: unit.conversation}
+    ids = {scope.TICKET: unit.ticket, scope.OUTAGE: str(unit.outage), scope.CONVERSATION: unit.conversation,
+           scope.PLAN: unit.plan}
     values = {"id": ids.get(rule_scope, "1"), "account_no": unit.account, "key": "zhejiang"}
     path = re.sub(r"\{(\w+)[^}]*\}", lambda m: values.get(m.group(1), "x"), template)
     return path + "/chat.css" if template.startswith("/static/chat") else path
@@ -133,7 +144,28 @@ async def world(client, auth, platform, clock) -> dict[str, Unit]:
                                           json={**NOTICE, "scopes": [{"area_id": area_id}]})).json()
         units[name] = Unit(ticket["id"], outage["id"], account, area_id, area, ticket["unit"]["id"], conversation)
     assert units["A"].unit == UNIT_A and units["B"].unit == UNIT_B
+    for name, unit in units.items():  # A's plan made by A's supervisor, B's by B's own
+        unit.plan = await plan_of(platform, clock, unit.unit, f"{name.lower()}_{SUPERVISOR}")
     return units
+
+
+async def plan_of(platform, clock, unit_id: str, creator: str) -> str:
+    """An improvement plan of `unit_id` made by `creator` (a supervisor, created if missing); its number."""
+    async with platform.sessions() as session:
+        user = await session.scalar(select(StaffUser).where(StaffUser.username == creator))
+        if user is None:
+            user = StaffUser(username=creator, display_name=creator, password_hash="x", role=SUPERVISOR,
+                             unit_id=unit_id)
+            session.add(user)
+            await session.flush()
+        plan = ImprovementPlan(plan_no=plan_number(date(2026, 3, 10), user.id), indicator="overdue_count", unit_id=unit_id,
+                               period_from=date(2026, 2, 1), period_to=date(2026, 2, 28), problem="超时工单偏多",
+                               target_op="<=", target_value=0, measures="每日核对", responsible_unit_id=unit_id,
+                               due_date=date(2026, 6, 30), status="in_progress", created_by=user.id,
+                               created_at=clock(), updated_at=clock())
+        session.add(plan)
+        await session.commit()
+        return plan.plan_no
 
 
 async def credentials(platform, clock, auth, caller: str) -> dict[str, str]:
