@@ -42,7 +42,7 @@ from backend.console import wording as say
 from backend.console.export import EXPORT_PATH
 from backend.console.pages import HERE, LOGIN_PATH, _page, header_values, routes
 from backend.context import Platform
-from backend.kpi import drill_down, root_unit
+from backend.kpi import drill_down, percent_decimals, root_unit
 from backend.plans import targetable
 from backend.sla.calendar import TZ
 from backend.units import descendants, unit_tree
@@ -85,6 +85,7 @@ async def dashboard_page(request: web.Request) -> web.Response:
         "unit": unit, "units": await _choices(platform, top), "month": today.strftime("%Y-%m"),
         "trendMonths": list(TREND_MONTHS), "trend": list(DEFAULT_TREND), "compare": "satisfaction",
         "indicators": list(say.INDICATORS), "drill": {k: drill_down(k) for k in say.INDICATORS},
+        "decimals": percent_decimals(),
         "plans": PLANS_PATH, "plansPage": PLANS_PAGE_PATH, "planTargets": targetable(say.INDICATORS),
         "mayPlan": POLICY[("POST", PLANS_PATH)].admits(who.kind, who.role),
         "kpi": "/api/kpi", "export": EXPORT_PATH, "tickets": TICKETS_PATH, "login": LOGIN_PATH,

@@ -10,6 +10,10 @@ backend/console/wording.py). A ratio without a denominator is an empty cell.
   it as GBK and shows the headers as mojibake; ratios as "66.67%", which Excel
   reads as a percentage number (the API's ratio has 4 decimals, so no digit is lost).
 - xlsx (openpyxl): ratios as the API's numbers with a percentage format.
+- Supply reliability has 4 decimals of a percentage in both (99.9712%), the API's 6 of a fraction.
+- An indicator with a breakdown (backend/kpi.py BREAKDOWNS) is followed by its parts: satisfaction
+  by source (回访, 问卷: each a ratio with its numerator and denominator), service compliance by
+  commitment breached (a count per commitment).
 
 Supervisors export their own subtree, admins any unit (the access table,
 backend/api/policy.py, and `visible_unit`); every export is written to the audit log.
@@ -35,7 +39,7 @@ from backend.api.validation import read_query
 from backend.console import wording as say
 from backend.console.api import routes
 from backend.context import Platform
-from backend.kpi import RATIOS
+from backend.kpi import BREAKDOWNS, RATIOS, percent_decimals
 from backend.sla.calendar import TZ
 
 EXPORT_PATH = "/api/kpi/export"
@@ -55,8 +59,32 @@ def month_range(month: str) -> tuple[date, date]:
     return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
+def breakdown_headers(key: str, name: str) -> list[str]:
+    """The columns of an indicator's breakdown: a ratio part gets three (as an indicator), a count one."""
+    kind, parts, ratio_parts = BREAKDOWNS[key]
+    cols, names = say.EXPORT_COLUMNS, []
+    for part in parts.values():
+        title = say.EXPORT_BREAKDOWN[kind].format(name=name, part=part)
+        names.append(title)
+        if ratio_parts:
+            num, den = say.RATIO_PARTS[key]
+            names += [cols["numerator"].format(name=title, part=num), cols["denominator"].format(name=title, part=den)]
+    return names
+
+
+def breakdown_cells(key: str, value: dict[str, Any]) -> list[Any]:
+    """The cells of an indicator's breakdown, in breakdown_headers' order (empty for a part not given)."""
+    kind, parts, ratio_parts = BREAKDOWNS[key]
+    given = value.get(kind, {})
+    if not ratio_parts:
+        return [given.get(code) for code in parts]
+    return [cell for code in parts
+            for cell in ((given[code]["ratio"], given[code]["numerator"], given[code]["denominator"])
+                         if code in given else (None, None, None))]
+
+
 def headers() -> list[str]:
-    """The table's column headers, in the API's indicator order."""
+    """The table's column headers, in the API's indicator order (a breakdown after its indicator)."""
     cols = say.EXPORT_COLUMNS
     names = [cols["month"], cols["unit_id"], cols["unit_name"], cols["scope"]]
     for key, name in say.INDICATORS.items():
@@ -64,6 +92,8 @@ def headers() -> list[str]:
         if key in RATIOS:
             num, den = say.RATIO_PARTS[key]
             names += [cols["numerator"].format(name=name, part=num), cols["denominator"].format(name=name, part=den)]
+        if key in BREAKDOWNS:
+            names += breakdown_headers(key, name)
     return names
 
 
@@ -77,13 +107,19 @@ def rows(month: str, data: dict[str, Any]) -> list[list[Any]]:
         for key in say.INDICATORS:
             value = values[key]
             row += [value["ratio"], value["numerator"], value["denominator"]] if key in RATIOS else [value]
+            if key in BREAKDOWNS:
+                row += breakdown_cells(key, value)
         table.append(row)
     return table
 
 
-def ratio_columns() -> set[int]:
-    """Indexes of the columns holding a ratio."""
-    return {i for i, name in enumerate(headers()) if name in {say.INDICATORS[k] for k in RATIOS}}
+def ratio_columns() -> dict[int, int]:
+    """Indexes of the columns holding a ratio, each with its percent decimals."""
+    names = {say.INDICATORS[k]: k for k in RATIOS}
+    names |= {title: key for key in BREAKDOWNS if BREAKDOWNS[key][2]
+              for title in breakdown_headers(key, say.INDICATORS[key])[::3]}
+    digits = percent_decimals()
+    return {i: digits.get(names[name], 2) for i, name in enumerate(headers()) if name in names}
 
 
 def as_csv(month: str, data: dict[str, Any]) -> bytes:
@@ -92,7 +128,8 @@ def as_csv(month: str, data: dict[str, Any]) -> bytes:
     writer.writerow(headers())
     ratios = ratio_columns()
     for row in rows(month, data):
-        writer.writerow(["" if v is None else (f"{v * 100:.2f}%" if i in ratios else v) for i, v in enumerate(row)])
+        writer.writerow(["" if v is None else (f"{v * 100:.{ratios[i]}f}%" if i in ratios else v)
+                         for i, v in enumerate(row)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -106,8 +143,8 @@ def as_xlsx(month: str, data: dict[str, Any]) -> bytes:
     ratios = ratio_columns()
     for row in rows(month, data):
         sheet.append(row)
-        for i in ratios:
-            sheet.cell(row=sheet.max_row, column=i + 1).number_format = "0.00%"
+        for i, digits in ratios.items():
+            sheet.cell(row=sheet.max_row, column=i + 1).number_format = f"0.{'0' * digits}%"
     sheet.freeze_panes = "E2"
     out = io.BytesIO()
     book.save(out)

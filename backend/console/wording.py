@@ -257,7 +257,9 @@ DASHBOARD_TITLE = "服务质量看板"
 INDICATORS = {
     "accepted": "受理工单数", "satisfaction": "客户满意率", "complaint_handling_rate": "投诉处理率",
     "complaint_timeliness_rate": "投诉处理及时率", "repair_arrival_timeliness": "故障抢修到达现场及时率",
-    "callback_rate": "回访率", "overdue_count": "超时工单数", "repeat_complaint_count": "重复投诉数",
+    "callback_rate": "回访率", "service_compliance": "服务规范执行情况", "supply_reliability": "供电可靠率",
+    "supply_reliability_excl_planned": "供电可靠率（不计计划停电）",
+    "overdue_count": "超时工单数", "repeat_complaint_count": "重复投诉数",
 }
 # A ratio's numerator and denominator, in words (backend/kpi.py RATIOS).
 RATIO_PARTS = {
@@ -266,7 +268,13 @@ RATIO_PARTS = {
     "complaint_timeliness_rate": ("按时答复投诉", "已处理投诉"),
     "repair_arrival_timeliness": ("按时到达", "到达时限已有结果"),
     "callback_rate": ("已回访", "应回访"),
+    "service_compliance": ("时限全部按时", "时限均有结果"),
+    "supply_reliability": ("供电户时数", "统计户时数"),
+    "supply_reliability_excl_planned": ("供电户时数（不计计划停电）", "统计户时数"),
 }
+# An indicator's breakdown in the export (backend/kpi.py BREAKDOWNS): its name and the part's name
+# (glossary.names.RATING_SOURCES for satisfaction's sources, DEADLINES for the commitments breached).
+EXPORT_BREAKDOWN = {"by_source": "{name}·{part}", "breaches": "{name}·超时工单（{part}）"}
 DASHBOARD = {
     "unit": "单位", "month": "考核月份", "months": "趋势月数", "chosen": "趋势指标", "compare": "对比指标",
     "show": "查看", "export": "导出考核表", "exportCsv": "导出 CSV", "exportXlsx": "导出 Excel",

@@ -23,9 +23,10 @@
     return template.replace(/\{(\w+)\}/g, function (m, k) { return values[k] !== undefined ? values[k] : m; });
   }
   function isRatio(key) { return RATIOS.indexOf(key) >= 0; }
-  function pct(ratio) { return ratio === null ? T.noData : (ratio * 100).toFixed(2) + "%"; }
+  /* Percent decimals: 2, or the indicator's own (config.decimals: supply reliability has 4). */
+  function pct(ratio, key) { return ratio === null ? T.noData : (ratio * 100).toFixed((config.decimals || {})[key] || 2) + "%"; }
   function value(v) { return v === null || v === undefined ? null : (typeof v === "object" ? v.ratio : v); }
-  function shown(key, v) { return isRatio(key) ? pct(v.ratio) : String(v); }
+  function shown(key, v) { return isRatio(key) ? pct(v.ratio, key) : String(v); }
 
   /* ---- periods ------------------------------------------------------------------ */
   function monthRange(month) {
@@ -131,6 +132,8 @@
     return c;
   }
   function axisFor(key) {
+    /* A figure near 100 % (supply reliability) on a 0-100 % axis would be a flat line at the top. */
+    if ((config.decimals || {})[key]) { return { type: "value", scale: true, max: 1, axisLabel: { formatter: function (v) { return (v * 100).toFixed(2) + "%"; } } }; }
     return isRatio(key) ? { type: "value", min: 0, max: 1, axisLabel: { formatter: function (v) { return Math.round(v * 100) + "%"; } } }
                         : { type: "value", minInterval: 1 };
   }
@@ -144,7 +147,7 @@
       return a;
     }
     if (isRatio(key)) {
-      td.appendChild(document.createTextNode(pct(v.ratio) + " ("));
+      td.appendChild(document.createTextNode(pct(v.ratio, key) + " ("));
       td.appendChild(part(String(v.numerator), d.numerator));
       td.appendChild(document.createTextNode("/"));
       td.appendChild(part(String(v.denominator), d.denominator));

@@ -13,6 +13,7 @@ import pytest
 from backend.console import wording as say
 from tests.backend.console.conftest import seed_staff, staff_page
 from tests.backend.console.test_dashboard_export import COUNTY, EXPECTED, RURAL, URBAN, month_of_march
+from tests.backend.test_kpi import cst
 from tests.backend.web.chat_fixtures import require_chromium
 
 pytestmark = [pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
@@ -31,10 +32,16 @@ async def logged_in(browser, base: str, username: str):
 
 
 async def test_a_supervisor_reads_the_dashboard_and_drills_down(browser, live_chat, platform, client, auth, clock):
-    await month_of_march(platform, client, auth, clock)  # the clock ends on 2026-03-12: March is the default
+    await month_of_march(platform, client, auth, clock)
+    clock.set(cst("2026-04-02T09:00"))  # March is over (its supply reliability counts all its hours)
     await seed_staff(platform, with_units=False)
     boss = await logged_in(browser, live_chat.url, "boss")
     await boss.goto(f"{live_chat.url}/console/dashboard?unit={COUNTY}")
+    await boss.wait_for_selector("body[data-ready='true']")
+    # April is the default; March is picked like a supervisor would.
+    await boss.select_option("#month", "2026-03")
+    await boss.click("#show")
+    await boss.wait_for_selector("#status:has-text('2026-03')")
     await boss.wait_for_selector("body[data-ready='true']")
     assert say.DASHBOARD_TITLE in await boss.text_content("main h2")
 
@@ -58,6 +65,15 @@ async def test_a_supervisor_reads_the_dashboard_and_drills_down(browser, live_ch
             expected = value if isinstance(value, int) else value["ratio"]
             assert shown == ("null" if expected is None else str(expected)), (unit, key)
     assert "66.67% (2/3)" in await boss.text_content(f"#compare-table tr[data-unit='{COUNTY}'] td[data-key='satisfaction']")
+    # The quality indicators are rows like the others; reliability is a percentage with 4 decimals.
+    county = f"#compare-table tr[data-unit='{COUNTY}']"
+    assert await boss.text_content(f"{county} td[data-key='supply_reliability']") == "99.9194% (743.4/744)"
+    assert await boss.text_content(f"{county} td[data-key='service_compliance']") == "100.00% (2/2)"
+    assert await boss.text_content(f"#compare-table tr[data-unit='{RURAL}'] td[data-key='supply_reliability']") == \
+        f"{say.DASHBOARD['noData']} (0/0)"
+    header = await boss.text_content("#compare-table thead")
+    assert all(say.INDICATORS[k] in header for k in ("service_compliance", "supply_reliability",
+                                                      "supply_reliability_excl_planned"))
     # The trend table's March row is the same month.
     march = "#trend-table tr[data-month='2026-03'] td[data-key='satisfaction']"
     assert await boss.get_attribute(march, "data-value") == "0.6667"
@@ -75,10 +91,14 @@ async def test_a_supervisor_reads_the_dashboard_and_drills_down(browser, live_ch
 
     # Keyboard: the controls and links are reachable; another indicator is compared on Enter.
     await boss.select_option("#compare", "accepted")
+    await boss.check("#trend-pick input[value='supply_reliability']")  # its trend too
     await boss.focus("#show")
     await boss.keyboard.press("Enter")
     await boss.wait_for_selector("#compare-title:has-text('受理工单数')")
     await boss.wait_for_selector("body[data-ready='true']")
+    trend = "#trend-table tr[data-month='2026-03'] td[data-key='supply_reliability']"
+    assert await boss.text_content(trend) == "99.9194% (743.4/744)"
+    assert await boss.locator(".chart[data-key='supply_reliability'] canvas").evaluate(PAINTED)
     csv_link = await boss.get_attribute("#export-csv", "href")
     assert parse_qs(urlsplit(csv_link).query) == {"unit": [COUNTY], "month": ["2026-03"], "format": ["csv"]}
     assert boss.problems == []

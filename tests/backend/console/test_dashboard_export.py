@@ -5,7 +5,8 @@ test clock (Tue 3/10 09:00 is the fixture's start):
 - P1 repair at 坪山社区 (station 33012701, urban: arrival 45 min): on site 09:30, restored, called back satisfied;
 - P2 complaint at 坪山社区: contacted, replied 3/11 (round 1 on time), called back dissatisfied (rework);
 - Q1 complaint at 下姜村 (station 33012702): never touched; the 3/12 sweep breaches its first contact;
-- Q2 consultation at 下姜村: replied at once, called back basically satisfied.
+- Q2 consultation at 下姜村: replied at once, called back basically satisfied;
+- F1 a fault outage of 坪山社区 (its one account) on 3/11 from 08:00 to 08:36, restored.
 """
 from __future__ import annotations
 
@@ -20,8 +21,10 @@ from sqlalchemy import select
 
 from backend.api.auth import hash_token
 from backend.console import wording as say
-from backend.models import AuditEntry, StaffSession, StaffUser
+from backend.kpi import percent_decimals
+from backend.models import AuditEntry, Outage, OutageScope, StaffSession, StaffUser
 from backend.scheduler import sweep
+from glossary import names
 from tests.backend.test_kpi import cst, new, ratio, step
 from tests.backend.units_fixture import seed_units
 
@@ -40,9 +43,10 @@ EXPECTED = {
 }
 # The quality indicators on the same month: judged tickets (no clock running) P1 and Q2, both on time (P2's
 # round-2 reply and Q1's reply still run); no survey, so satisfaction is all callback; reliability: the one
-# account (坪山社区, station 33012701) over the 276 hours from 3/1 to the clock's 3/12 12:00, no outage.
+# account (坪山社区, station 33012701) over March's 744 hours once March is over (the tests read it from
+# 4/2), 0.6 h of it off (F1): 1 − 0.6 / 744 = 0.999194, shown 99.9194 %.
 NO_BREACH = dict.fromkeys(("dispatch", "arrival", "restore", "first_contact", "reply", "escalation", "callback"), 0)
-SUPPLIED = {"numerator": 276.0, "denominator": 276.0, "ratio": 1.0}
+SUPPLIED = {"numerator": 743.4, "denominator": 744.0, "ratio": 0.999194}
 NO_SUPPLY = {"numerator": 0.0, "denominator": 0.0, "ratio": None}
 for unit, judged, supply in ((COUNTY, 2, SUPPLIED), (URBAN, 1, SUPPLIED), (RURAL, 1, NO_SUPPLY)):
     EXPECTED[unit]["satisfaction"] = EXPECTED[unit]["satisfaction"] | {
@@ -76,6 +80,12 @@ async def month_of_march(platform, client, auth, clock) -> None:
     clock.set(cst("2026-03-11T10:00"))
     await step(client, auth, p2, "reply", note="已核实处理")
     await step(client, auth, p2, "callback", rating="dissatisfied")
+    async with platform.sessions() as session:
+        session.add(Outage(type="fault", status="restored", start_at=cst("2026-03-11T08:00"),
+                           expected_end_at=cst("2026-03-11T10:00"), restored_at=cst("2026-03-11T08:36"),
+                           published_at=cst("2026-03-11T08:05"), area_text="坪山社区", city="杭州市",
+                           reason="低压线路故障", unit_id=URBAN, scopes=[OutageScope(area_id=1)]))
+        await session.commit()
     clock.set(cst("2026-03-12T12:00"))
     await sweep(platform, clock())
 
@@ -105,6 +115,7 @@ def api_rows(body: dict) -> list[tuple[str, dict]]:
 
 
 async def test_export_matches_the_api_and_the_hand_computed_month(client, platform, clock, march):
+    clock.set(cst("2026-04-02T09:00"))  # March is over: EXPECTED's reliability counts all its hours
     sup = await staff_cookie(platform, clock, "sup_county")
     api = await client.get("/api/kpi", params={"unit": COUNTY, "from": "2026-03-01", "to": "2026-03-31"}, headers=sup)
     body = await api.json()
@@ -125,10 +136,18 @@ async def test_export_matches_the_api_and_the_hand_computed_month(client, platfo
                 assert row[name] == str(value), (unit, key)
                 continue
             num, den = say.RATIO_PARTS[key]
-            assert row[name] == ("" if value["ratio"] is None else f"{value['ratio'] * 100:.2f}%"), (unit, key)
+            digits = percent_decimals().get(key, 2)  # 4 for supply reliability
+            assert row[name] == ("" if value["ratio"] is None else f"{value['ratio'] * 100:.{digits}f}%"), (unit, key)
             assert row[f"{name}·分子（{num}）"] == str(value["numerator"])
             assert row[f"{name}·分母（{den}）"] == str(value["denominator"])
     assert table[0]["客户满意率"] == "66.67%" and table[2]["投诉处理及时率"] == ""
+    assert table[0]["供电可靠率"] == "99.9194%" and table[0]["供电可靠率·分子（供电户时数）"] == "743.4"
+    assert table[2]["供电可靠率"] == "" and table[2]["供电可靠率·分母（统计户时数）"] == "0.0"
+    # The breakdowns follow their indicator: satisfaction by source, compliance by commitment breached.
+    assert (table[0]["客户满意率·回访"], table[0]["客户满意率·回访·分子（满意及基本满意）"],
+            table[0]["客户满意率·回访·分母（已评价）"]) == ("66.67%", "2", "3")
+    assert (table[0]["客户满意率·问卷"], table[0]["客户满意率·问卷·分母（已评价）"]) == ("", "0")
+    assert [table[0][f"服务规范执行情况·超时工单（{part}）"] for part in names.DEADLINES.values()] == ["0"] * 7
 
     resp = await client.get("/api/kpi/export", params={"unit": COUNTY, "month": "2026-03", "format": "xlsx"},
                             headers=sup)
@@ -146,6 +165,10 @@ async def test_export_matches_the_api_and_the_hand_computed_month(client, platfo
             assert got[name] == (value if isinstance(value, int) else value["ratio"]), (unit, key)
     ratio_cell = sheet.cell(row=2, column=header.index("客户满意率") + 1)
     assert ratio_cell.value == 0.6667 and ratio_cell.number_format == "0.00%"
+    reliability = sheet.cell(row=2, column=header.index("供电可靠率") + 1)
+    assert reliability.value == 0.999194 and reliability.number_format == "0.0000%"
+    source = sheet.cell(row=2, column=header.index("客户满意率·回访") + 1)
+    assert source.value == 0.6667 and source.number_format == "0.00%"
 
     async with platform.sessions() as session:
         entries = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "kpi.export")
