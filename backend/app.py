@@ -13,6 +13,7 @@ from backend.api import (
     PLATFORM,
     SCHEDULER_STATE,
     accounts,
+    assessments,
     audit,
     conversations,
     health,
@@ -46,8 +47,9 @@ log = logging.getLogger(__name__)
 ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accounts.routes,
                 units.routes, places.routes, staff.routes, reference.routes,
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
-                chat.routes, console_routes, console_api_routes, audit.routes, reveal.routes,
-                survey_page.routes, plans.routes]
+                chat.routes, console_routes, console_api_routes, audit.routes, reveal.routes, assessments.routes,
+                survey_page.routes,
+                plans.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:

@@ -132,6 +132,14 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/console/dashboard"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "the dashboard (看板)",
                                          login_page="/console/login"),
     ("GET", "/static/console"): _rule(_PUBLIC, scope.NONE),
+    # the published monthly assessment (backend/assessment.py): every unit reads it, the province publishes
+    ("POST", "/api/assessments"): _rule({SUPERVISOR, ADMIN}, scope.ROOT,
+                                        "month over; again only with a correction reason; audited"),
+    ("GET", "/api/assessments"): _rule(STAFF, scope.PUBLISHED),
+    ("GET", "/api/assessments/{month}"): _rule(STAFF, scope.PUBLISHED),
+    ("GET", "/api/assessments/{month}/export"): _rule(STAFF, scope.PUBLISHED, "audited (assessment.export)"),
+    ("GET", "/console/assessment"): _rule(STAFF, scope.PUBLISHED, "考核公布", login_page="/console/login"),
+    ("GET", "/console/assessment/{month}"): _rule(STAFF, scope.PUBLISHED, "read-only", login_page="/console/login"),
     # improvement plans (backend/plans.py): made by supervisors, read by the responsible unit's subtree
     ("GET", "/api/plans"): _rule(STAFF, scope.SUBTREE, "by responsible unit"),
     ("POST", "/api/plans"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE,

@@ -28,6 +28,13 @@ anything of the record is shown or changed:
   transcript; only the holder writes to it; a supervisor may release, close or
   transfer one another agent holds (backend/router/takeover.py). Conversations
   have no unit.
+- ROOT: an act on the whole tree's record (publishing the monthly assessment of
+  every unit): the root unit's staff and admins (`require_unit` on the root);
+  anyone below the root is refused with outside_unit, since the record covers
+  units outside their subtree.
+- PUBLISHED: what has been published to every unit (the monthly assessment,
+  定期公布考核结果): every staff member of every unit reads all of it; nothing
+  unpublished is reachable this way.
 - CUSTOMER_TOKEN, SIGNATURE: the customer doors carry their own authority (the
   web chat's opaque token, the complaint form's form token, WeChat's signature);
   staff credentials give them none.
@@ -53,8 +60,10 @@ PLAN = "responsible unit of the plan"
 CONVERSATION = "conversation rule"
 CUSTOMER_TOKEN = "customer token"
 SIGNATURE = "WeChat signature"
+ROOT = "root unit"
+PUBLISHED = "published to every unit"
 SCOPES = (NONE, OWN_SESSION, SUBTREE, TICKET, NEW_TICKET, OUTAGE, ACCOUNT, PLAN, CONVERSATION, CUSTOMER_TOKEN,
-          SIGNATURE)
+          SIGNATURE, ROOT, PUBLISHED)
 # Scopes whose check needs a record of a unit (the access test tries another unit's).
 RECORD_SCOPES = (TICKET, OUTAGE, ACCOUNT, PLAN)
 

@@ -8,6 +8,7 @@
 - ticket_desk.py  timers (on time / warning / overdue) and the steps offered, from tickets/lifecycle.py
 - assist.py       the suggested reply and the customer's open tickets
 - suggestions.py  intent → the assistant's own reply (data/rules one-step rules, domain.yml)
+- assessment_page.py  GET /console/assessment[/{YYYY-MM}]: the published monthly assessment (read-only)
 - plans_page.py   GET /console/plans: improvement plans (整改), list, detail, acts and the form
 - wording.py      every sentence staff read on these pages
 - templates/, static/  the pages' HTML, script and style (vanilla, CSP script-src 'self')
@@ -21,6 +22,7 @@ from aiohttp import web
 
 from backend.console import (  # noqa: F401 - they register routes
     api,
+    assessment_page,
     dashboard,
     export,
     feed,

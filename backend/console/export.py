@@ -10,20 +10,21 @@ backend/console/wording.py). A ratio without a denominator is an empty cell.
   it as GBK and shows the headers as mojibake; ratios as "66.67%", which Excel
   reads as a percentage number (the API's ratio has 4 decimals, so no digit is lost).
 - xlsx (openpyxl): ratios as the API's numbers with a percentage format.
-- Supply reliability has 4 decimals of a percentage in both (99.9712%), the API's 6 of a fraction.
-- An indicator with a breakdown (backend/kpi.py BREAKDOWNS) is followed by its parts: satisfaction
-  by source (回访, 问卷: each a ratio with its numerator and denominator), service compliance by
-  commitment breached (a count per commitment).
+
+The table code (`table`, `as_csv`, `as_xlsx`, `attachment`) also writes the
+published monthly assessment (backend/api/assessments.py) from its stored rows
+and its own indicator keys, so a table published before an indicator existed
+is written as it was published.
 
 Supervisors export their own subtree, admins any unit (the access table,
 backend/api/policy.py, and `visible_unit`); every export is written to the audit log.
 """
 from __future__ import annotations
 
-import calendar
 import csv
 import io
-from datetime import date
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from aiohttp import web
@@ -36,10 +37,11 @@ from backend.api import PLATFORM
 from backend.api.auth import principal
 from backend.api.kpi import report
 from backend.api.validation import read_query
+from backend.assessment import month_range
 from backend.console import wording as say
 from backend.console.api import routes
 from backend.context import Platform
-from backend.kpi import BREAKDOWNS, RATIOS, percent_decimals
+from backend.kpi import RATIOS
 from backend.sla.calendar import TZ
 
 EXPORT_PATH = "/api/kpi/export"
@@ -53,102 +55,91 @@ class ExportQuery(BaseModel):
     format: Literal["csv", "xlsx"] = "csv"
 
 
-def month_range(month: str) -> tuple[date, date]:
-    """The first and last day of a YYYY-MM month."""
-    year, number = int(month[:4]), int(month[5:7])
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+@dataclass(frozen=True)
+class Table:
+    """An assessment table ready to write: its headers, its rows and which columns hold a ratio."""
+
+    sheet: str
+    header: list[str]
+    rows: list[list[Any]]
+    ratio_columns: frozenset[int]
 
 
-def breakdown_headers(key: str, name: str) -> list[str]:
-    """The columns of an indicator's breakdown: a ratio part gets three (as an indicator), a count one."""
-    kind, parts, ratio_parts = BREAKDOWNS[key]
-    cols, names = say.EXPORT_COLUMNS, []
-    for part in parts.values():
-        title = say.EXPORT_BREAKDOWN[kind].format(name=name, part=part)
-        names.append(title)
-        if ratio_parts:
-            num, den = say.RATIO_PARTS[key]
-            names += [cols["numerator"].format(name=title, part=num), cols["denominator"].format(name=title, part=den)]
-    return names
-
-
-def breakdown_cells(key: str, value: dict[str, Any]) -> list[Any]:
-    """The cells of an indicator's breakdown, in breakdown_headers' order (empty for a part not given)."""
-    kind, parts, ratio_parts = BREAKDOWNS[key]
-    given = value.get(kind, {})
-    if not ratio_parts:
-        return [given.get(code) for code in parts]
-    return [cell for code in parts
-            for cell in ((given[code]["ratio"], given[code]["numerator"], given[code]["denominator"])
-                         if code in given else (None, None, None))]
-
-
-def headers() -> list[str]:
-    """The table's column headers, in the API's indicator order (a breakdown after its indicator)."""
+def headers(keys: Sequence[str], ratios: Collection[str]) -> list[str]:
+    """The column headers for these indicators (a ratio also gets its numerator and denominator)."""
     cols = say.EXPORT_COLUMNS
     names = [cols["month"], cols["unit_id"], cols["unit_name"], cols["scope"]]
-    for key, name in say.INDICATORS.items():
+    for key in keys:
+        name = say.INDICATORS.get(key, key)  # an indicator a later release dropped keeps its code
         names.append(name)
-        if key in RATIOS:
-            num, den = say.RATIO_PARTS[key]
+        if key in ratios:
+            num, den = say.RATIO_PARTS.get(key, say.RATIO_PARTS_UNNAMED)
             names += [cols["numerator"].format(name=name, part=num), cols["denominator"].format(name=name, part=den)]
-        if key in BREAKDOWNS:
-            names += breakdown_headers(key, name)
     return names
 
 
-def rows(month: str, data: dict[str, Any]) -> list[list[Any]]:
-    """One row per unit (the total first); a ratio as its ratio (None when undefined), numerator, denominator."""
-    units = [("total", data["unit"], data["indicators"])]
-    units += [("child", child["unit"], child["indicators"]) for child in data["children"]]
-    table = []
+def table(month: str, units: Sequence[tuple[str, dict[str, Any], dict[str, Any]]],
+          keys: Sequence[str] | None = None, ratios: Collection[str] | None = None) -> Table:
+    """One row per (scope, unit, indicators); a ratio as its ratio (None when undefined), numerator, denominator.
+
+    `keys`/`ratios` default to the indicators computed today (wording.INDICATORS, kpi.RATIOS);
+    a published table passes its own, so it is written from what it holds.
+    """
+    keys = list(say.INDICATORS) if keys is None else list(keys)
+    ratios = set(RATIOS) if ratios is None else set(ratios)
+    rows = []
     for scope, unit, values in units:
         row: list[Any] = [month, unit["id"], unit["name"], say.EXPORT_SCOPES[scope]]
-        for key in say.INDICATORS:
+        for key in keys:
             value = values[key]
-            row += [value["ratio"], value["numerator"], value["denominator"]] if key in RATIOS else [value]
-            if key in BREAKDOWNS:
-                row += breakdown_cells(key, value)
-        table.append(row)
-    return table
+            row += [value["ratio"], value["numerator"], value["denominator"]] if key in ratios else [value]
+        rows.append(row)
+    header = headers(keys, ratios)
+    ratio_names = {say.INDICATORS.get(k, k) for k in ratios}
+    return Table(say.EXPORT_SHEET.format(month=month), header, rows,
+                 frozenset(i for i, name in enumerate(header) if name in ratio_names))
 
 
-def ratio_columns() -> dict[int, int]:
-    """Indexes of the columns holding a ratio, each with its percent decimals."""
-    names = {say.INDICATORS[k]: k for k in RATIOS}
-    names |= {title: key for key in BREAKDOWNS if BREAKDOWNS[key][2]
-              for title in breakdown_headers(key, say.INDICATORS[key])[::3]}
-    digits = percent_decimals()
-    return {i: digits.get(names[name], 2) for i, name in enumerate(headers()) if name in names}
+def report_table(month: str, data: dict[str, Any]) -> Table:
+    """The table of one report (backend.api.kpi.report): the unit over its subtree (合计), then each child."""
+    units = [("total", data["unit"], data["indicators"])]
+    units += [("child", child["unit"], child["indicators"]) for child in data["children"]]
+    return table(month, units)
 
 
-def as_csv(month: str, data: dict[str, Any]) -> bytes:
+def as_csv(sheet: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(headers())
-    ratios = ratio_columns()
-    for row in rows(month, data):
-        writer.writerow(["" if v is None else (f"{v * 100:.{ratios[i]}f}%" if i in ratios else v)
+    writer.writerow(sheet.header)
+    for row in sheet.rows:
+        writer.writerow(["" if v is None else (f"{v * 100:.2f}%" if i in sheet.ratio_columns else v)
                          for i, v in enumerate(row)])
     return out.getvalue().encode("utf-8-sig")
 
 
-def as_xlsx(month: str, data: dict[str, Any]) -> bytes:
+def as_xlsx(sheet: Table) -> bytes:
     book = Workbook()
-    sheet = book.active
-    sheet.title = say.EXPORT_SHEET.format(month=month)
-    sheet.append(headers())
-    for cell in sheet[1]:
+    ws = book.active
+    ws.title = sheet.sheet
+    ws.append(sheet.header)
+    for cell in ws[1]:
         cell.font = Font(bold=True)
-    ratios = ratio_columns()
-    for row in rows(month, data):
-        sheet.append(row)
-        for i, digits in ratios.items():
-            sheet.cell(row=sheet.max_row, column=i + 1).number_format = f"0.{'0' * digits}%"
-    sheet.freeze_panes = "E2"
+    for row in sheet.rows:
+        ws.append(row)
+        for i in sheet.ratio_columns:
+            ws.cell(row=ws.max_row, column=i + 1).number_format = "0.00%"
+    ws.freeze_panes = "E2"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def attachment(sheet: Table, file_format: str, filename: str) -> web.Response:
+    """The table as a download in the format asked for."""
+    body = as_csv(sheet) if file_format == "csv" else as_xlsx(sheet)
+    return web.Response(body=body, content_type=MEDIA_TYPES[file_format],
+                        charset="utf-8" if file_format == "csv" else None,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @routes.op("GET", EXPORT_PATH, "The monthly assessment table of a unit and its children, as CSV or xlsx",
@@ -162,11 +153,7 @@ async def export_kpi(request: web.Request) -> web.Response:
     first, last = month_range(month)
     who = principal(request)
     data = await report(platform, who, q.unit, first, last)
-    body = as_csv(month, data) if q.format == "csv" else as_xlsx(month, data)
     unit_id = data["unit"]["id"]
     await audit.record(platform, who, "kpi.export", "unit", unit_id, unit_id=unit_id,
                        details={"month": month, "format": q.format}, client=audit.client_tag(request.remote))
-    filename = f"kpi-{unit_id}-{month}.{q.format}"
-    return web.Response(body=body, content_type=MEDIA_TYPES[q.format],
-                        charset="utf-8" if q.format == "csv" else None,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(report_table(month, data), q.format, f"kpi-{unit_id}-{month}.{q.format}")

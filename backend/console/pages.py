@@ -93,7 +93,9 @@ async def header_values(platform: Platform, who: Principal) -> dict[str, str]:
             "name": escape(user.display_name if user else who.name),
             "role": escape(say.ROLES.get(who.role, who.role)), "unit": escape(unit.name if unit else ""),
             "nav_conversations": escape(say.NAV_CONVERSATIONS), "nav_tickets": escape(say.NAV_TICKETS),
-            "nav_dashboard": escape(say.NAV_DASHBOARD), "nav_plans": escape(say.NAV_PLANS), "logout": escape(say.LOGOUT),
+            "nav_dashboard": escape(say.NAV_DASHBOARD), "nav_assessment": escape(say.NAV_ASSESSMENT),
+            "nav_plans": escape(say.NAV_PLANS),
+            "logout": escape(say.LOGOUT),
             "no_script": escape(say.NO_SCRIPT)}
 
 

@@ -298,6 +298,30 @@ def dashboard_texts() -> dict[str, object]:
             "plans": {**DASHBOARD_PLANS, "statuses": PLAN_STATUSES, "ops": PLAN_TARGET_OPS}}
 
 
+# The published monthly assessment (考核公布, backend/console/assessment_page.py, backend/assessment.py):
+# read-only tables every unit opens; supervisors of the province and admins publish.
+NAV_ASSESSMENT = "考核公布"
+RATIO_PARTS_UNNAMED = ("分子", "分母")  # a ratio of a published table whose parts have no names any more
+ASSESSMENT_TITLE = "考核结果公布"
+ASSESSMENT = {
+    "listHeading": "已公布的考核结果", "none": "尚未公布任何月份的考核结果。", "month": "考核月份",
+    "version": "版本", "versionN": "第{version}版", "publishedAt": "发布时间", "publishedBy": "发布人",
+    "reason": "更正原因", "open": "查看", "download": "下载", "csv": "CSV", "xlsx": "Excel",
+    "tableTitle": "{month} 考核结果", "latest": "（最新）",
+    "frozen": "本页为公布的考核结果，只读。数字为发布时的统计，之后的工单处理不会改变本页。",
+    "versions": "各版本", "viewing": "当前查看：第{version}版", "back": "返回已公布的考核结果",
+    "unit": "单位", "noValue": "—", "ratio": "{percent}（{numerator}/{denominator}）",
+    "publish": "发布考核结果", "publishHint": "月份结束后可发布；已发布的月份再次发布须填写更正原因，原版本保留可查。",
+    "publishMonth": "考核月份", "publishReason": "更正原因（更正时必填）", "publishGo": "发布",
+    "published": "已发布 {month} 第{version}版。", "busy": "正在发布……",
+}
+
+
+def assessment_texts() -> dict[str, object]:
+    """What the assessment list page's script shows (the publish form, assessment.html's JSON block)."""
+    return {**ASSESSMENT, "errors": ERRORS}
+
+
 # Improvement plans (整改, backend/console/plans_page.py, backend/plans.py) and their place on the
 # dashboard. Status and comparison names: glossary.names PLAN_STATUSES, PLAN_TARGET_OPS.
 NAV_PLANS = "整改"

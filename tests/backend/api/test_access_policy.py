@@ -10,7 +10,10 @@ without an entry, or an entry left behind by a removed route, fails here:
 - every route whose scope concerns a record (ticket, outage, account, a new
   ticket, a subtree list) is called on unit B's record (千岛湖供电所, the
   sibling station): staff of A get 403 `outside_unit`, admins and the
-  service token do not.
+  service token do not;
+- a route acting on the whole tree's record (scope ROOT: publishing the
+  province's monthly assessment) refuses unit A's staff with `outside_unit`
+  (A is a station, the record covers every unit); admins publish.
 """
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ ACCOUNT_A, ACCOUNT_B = "3301234567891", "3301234567890"  # B's is the fixture's 
 LAST4 = "5678"
 ROLES = (AGENT, SUPERVISOR, ADMIN)
 REFUSALS = {"unauthorized", "role_not_allowed", "no_access_rule"}
+PUBLISHED_MONTH = "2026-02"  # over at the fixture's clock (2026-03-10); the walk's admin publishes it
 PLAN = {"indicator": "overdue_count", "from": "2026-02-01", "to": "2026-02-28", "problem": "2月超时工单偏多",
         "target": 0, "measures": "每日核对未联系工单", "due_date": "2026-06-30"}
 NOTICE = {"type": "planned", "start_at": "2026-03-20T08:00:00+08:00",
@@ -91,6 +95,7 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/accounts/{account_no}"): Call(query=lambda u: {"phone_last4": LAST4}),
     ("GET", "/api/accounts/{account_no}/bills"): Call(query=lambda u: {"phone_last4": LAST4}),
     ("GET", "/api/audit"): Call(query=lambda u: {"unit": u.unit}),
+    ("POST", "/api/assessments"): Call(body=lambda u: {"month": PUBLISHED_MONTH}),
     ("GET", "/api/plans"): Call(query=lambda u: {"unit": u.unit}),
     ("POST", "/api/plans"): Call(body=lambda u: {**PLAN, "unit": u.unit, "responsible_unit": u.unit}),
     ("GET", "/api/plans/{id}"): Call(),
@@ -105,7 +110,7 @@ EXTRA_B_CALLS: list[tuple[str, str, Call]] = [
     ("POST", "/api/tickets", Call(body=lambda u: {"type": "urge", "channel": "web", "description": "催一下",
                                                   "customer": {"phone": "13812345678"}, "parent_id": u.ticket})),
 ]
-CHECKED_ON_B = set(scope.RECORD_SCOPES) | {scope.NEW_TICKET, scope.SUBTREE}
+CHECKED_ON_B = set(scope.RECORD_SCOPES) | {scope.NEW_TICKET, scope.SUBTREE, scope.ROOT}
 
 
 def routes_of(app) -> set[tuple[str, str]]:
@@ -118,7 +123,8 @@ def path_for(template: str, rule_scope: str, unit: Unit) -> str:
     """The template with its parameters filled from the unit's records."""
     ids = {scope.TICKET: unit.ticket, scope.OUTAGE: str(unit.outage), scope.CONVERSATION: unit.conversation,
            scope.PLAN: unit.plan}
-    values = {"id": ids.get(rule_scope, "1"), "account_no": unit.account, "key": "zhejiang"}
+    values = {"id": ids.get(rule_scope, "1"), "account_no": unit.account, "key": "zhejiang",
+              "month": PUBLISHED_MONTH}
     path = re.sub(r"\{(\w+)[^}]*\}", lambda m: values.get(m.group(1), "x"), template)
     return path + "/chat.css" if template.startswith("/static/chat") else path
 
@@ -223,6 +229,8 @@ async def test_each_caller_gets_the_tables_verdict(client, auth, platform, clock
                 assert status == 302 and resp.headers["Location"] == rule.login_page, where
             elif caller == "anonymous":
                 assert status == 401 and code == "unauthorized", where
+            elif caller in rule.who and rule.scope == scope.ROOT and caller != ADMIN:
+                assert status == 403 and code == "outside_unit", where
             elif caller in rule.who:
                 assert code not in REFUSALS | {"outside_unit"}, where
             else:
