@@ -10,6 +10,10 @@ backend/console/wording.py). A ratio without a denominator is an empty cell.
   it as GBK and shows the headers as mojibake; ratios as "66.67%", which Excel
   reads as a percentage number (the API's ratio has 4 decimals, so no digit is lost).
 - xlsx (openpyxl): ratios as the API's numbers with a percentage format.
+- Supply reliability has 4 decimals of a percentage in both (99.9712%), the API's 6 of a fraction.
+- An indicator with a breakdown (backend/kpi.py BREAKDOWNS) is followed by its parts: satisfaction
+  by source (回访, 问卷: each a ratio with its numerator and denominator), service compliance by
+  commitment breached (a count per commitment).
 
 The table code (`table`, `as_csv`, `as_xlsx`, `attachment`) also writes the
 published monthly assessment (backend/api/assessments.py) from its stored rows
@@ -24,7 +28,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiohttp import web
@@ -41,7 +45,7 @@ from backend.assessment import month_range
 from backend.console import wording as say
 from backend.console.api import routes
 from backend.context import Platform
-from backend.kpi import RATIOS
+from backend.kpi import BREAKDOWNS, RATIOS, percent_decimals
 from backend.sla.calendar import TZ
 
 EXPORT_PATH = "/api/kpi/export"
@@ -63,10 +67,36 @@ class Table:
     header: list[str]
     rows: list[list[Any]]
     ratio_columns: frozenset[int]
+    decimals: dict[int, int] = field(default_factory=dict)  # a ratio column's percent decimals, where not 2
 
 
-def headers(keys: Sequence[str], ratios: Collection[str]) -> list[str]:
-    """The column headers for these indicators (a ratio also gets its numerator and denominator)."""
+def breakdown_headers(key: str, name: str) -> list[str]:
+    """The columns of an indicator's breakdown: a ratio part gets three (as an indicator), a count one."""
+    kind, parts, ratio_parts = BREAKDOWNS[key]
+    cols, names = say.EXPORT_COLUMNS, []
+    for part in parts.values():
+        title = say.EXPORT_BREAKDOWN[kind].format(name=name, part=part)
+        names.append(title)
+        if ratio_parts:
+            num, den = say.RATIO_PARTS[key]
+            names += [cols["numerator"].format(name=title, part=num), cols["denominator"].format(name=title, part=den)]
+    return names
+
+
+def breakdown_cells(key: str, value: dict[str, Any]) -> list[Any]:
+    """The cells of an indicator's breakdown, in breakdown_headers' order (empty for a part not given)."""
+    kind, parts, ratio_parts = BREAKDOWNS[key]
+    given = value.get(kind, {})
+    if not ratio_parts:
+        return [given.get(code) for code in parts]
+    return [cell for code in parts
+            for cell in ((given[code]["ratio"], given[code]["numerator"], given[code]["denominator"])
+                         if code in given else (None, None, None))]
+
+
+def headers(keys: Sequence[str], ratios: Collection[str], breakdowns: Collection[str] = ()) -> list[str]:
+    """The column headers for these indicators (a ratio also gets its numerator and denominator,
+    an indicator of `breakdowns` its parts)."""
     cols = say.EXPORT_COLUMNS
     names = [cols["month"], cols["unit_id"], cols["unit_name"], cols["scope"]]
     for key in keys:
@@ -75,6 +105,8 @@ def headers(keys: Sequence[str], ratios: Collection[str]) -> list[str]:
         if key in ratios:
             num, den = say.RATIO_PARTS.get(key, say.RATIO_PARTS_UNNAMED)
             names += [cols["numerator"].format(name=name, part=num), cols["denominator"].format(name=name, part=den)]
+        if key in breakdowns:
+            names += breakdown_headers(key, name)
     return names
 
 
@@ -87,17 +119,26 @@ def table(month: str, units: Sequence[tuple[str, dict[str, Any], dict[str, Any]]
     """
     keys = list(say.INDICATORS) if keys is None else list(keys)
     ratios = set(RATIOS) if ratios is None else set(ratios)
+    # Breakdowns the values hold (a table published before they existed has none).
+    first = units[0][2] if units else {}
+    breakdowns = {k for k in keys if k in BREAKDOWNS and k in ratios and BREAKDOWNS[k][0] in first.get(k, {})}
     rows = []
     for scope, unit, values in units:
         row: list[Any] = [month, unit["id"], unit["name"], say.EXPORT_SCOPES[scope]]
         for key in keys:
             value = values[key]
             row += [value["ratio"], value["numerator"], value["denominator"]] if key in ratios else [value]
+            if key in breakdowns:
+                row += breakdown_cells(key, value)
         rows.append(row)
-    header = headers(keys, ratios)
-    ratio_names = {say.INDICATORS.get(k, k) for k in ratios}
+    header = headers(keys, ratios, breakdowns)
+    names = {say.INDICATORS.get(k, k): k for k in ratios}
+    names |= {title: key for key in breakdowns if BREAKDOWNS[key][2]
+              for title in breakdown_headers(key, say.INDICATORS.get(key, key))[::3]}
+    digits = percent_decimals()
     return Table(say.EXPORT_SHEET.format(month=month), header, rows,
-                 frozenset(i for i, name in enumerate(header) if name in ratio_names))
+                 frozenset(i for i, name in enumerate(header) if name in names),
+                 {i: digits[names[name]] for i, name in enumerate(header) if names.get(name) in digits})
 
 
 def report_table(month: str, data: dict[str, Any]) -> Table:
@@ -112,8 +153,8 @@ def as_csv(sheet: Table) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(sheet.header)
     for row in sheet.rows:
-        writer.writerow(["" if v is None else (f"{v * 100:.2f}%" if i in sheet.ratio_columns else v)
-                         for i, v in enumerate(row)])
+        writer.writerow(["" if v is None else (f"{v * 100:.{sheet.decimals.get(i, 2)}f}%" if i in sheet.ratio_columns
+                                               else v) for i, v in enumerate(row)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -127,7 +168,7 @@ def as_xlsx(sheet: Table) -> bytes:
     for row in sheet.rows:
         ws.append(row)
         for i in sheet.ratio_columns:
-            ws.cell(row=ws.max_row, column=i + 1).number_format = "0.00%"
+            ws.cell(row=ws.max_row, column=i + 1).number_format = f"0.{'0' * sheet.decimals.get(i, 2)}%"
     ws.freeze_panes = "E2"
     out = io.BytesIO()
     book.save(out)

@@ -217,7 +217,8 @@ async def test_the_published_export_opens_in_excel_and_equals_the_page(client, p
             if key in say.RATIO_PARTS:
                 num, den = say.RATIO_PARTS[key]
                 assert (None if value == "null" else float(value)) == got[name], (got["单位编码"], key)
-                assert _.endswith(f"（{got[f'{name}·分子（{num}）']}/{got[f'{name}·分母（{den}）']}）")
+                parts = _.rsplit("（", 1)[1].rstrip("）").split("/")  # e.g. 743.4/744.0 (customer-hours)
+                assert [float(p) for p in parts] == [got[f"{name}·分子（{num}）"], got[f"{name}·分母（{den}）"]]
             else:
                 assert value == str(got[name]), (got["单位编码"], key)
     raw = await (await client.get("/api/assessments/2026-03/export", headers=reader)).read()
