@@ -28,9 +28,8 @@ is the point of publishing); an unpublished month is simply not there (404).
 """
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -41,32 +40,15 @@ from backend.api.auth import Principal
 from backend.api.kpi import report
 from backend.api.scope import require_unit
 from backend.api.validation import QUERY_YEARS
+from backend.console.wording import ASSESSMENT_ERRORS as ERRORS
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.kpi import root_unit
 from backend.models import PublishedAssessment, StaffUser
 from backend.privacy import mask_text
-from backend.sla.calendar import TZ
+from backend.sla.calendar import TZ, month_range
 from backend.tickets.views import iso
 from backend.units import unit_tree
-
-# The refusals staff read (this module is below the console, so its sentences live here).
-ERRORS = {
-    "not_over": "{month} 尚未结束，{day} 起才能发布该月的考核结果。",
-    "already": "{month} 的考核结果已发布（第{version}版）。如需更正，请填写更正原因后重新发布。",
-    "nothing_to_correct": "{month} 的考核结果尚未发布，首次发布无需填写更正原因。",
-    "bad_month": "月份“{month}”无效，格式应为 YYYY-MM，例如 2026-03。",
-    "bad_version": "版本应为正整数，例如 1。",
-    "not_published": "{month} 的考核结果尚未公布。",
-    "no_version": "{month} 的考核结果没有第{version}版。",
-}
-
-
-def month_range(month: str) -> tuple[date, date]:
-    """The first and last day of a YYYY-MM month: the period an assessment covers (export, publication)."""
-    year, number = int(month[:4]), int(month[5:7])
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
-
 
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"  # YYYY-MM, also the API's pattern for a month
 

@@ -53,6 +53,7 @@ from backend.plans import (
     today,
     withdraw_plan,
 )
+from backend.sla.calendar import month_range
 from backend.tickets.schemas import one_of
 from backend.units import subtree_ids
 from glossary.names import PLAN_STATUSES, PLAN_TARGET_OPS
@@ -139,9 +140,6 @@ async def _units_of(platform: Platform, who: Principal, unit: str | None) -> lis
 @routes.op("GET", PLANS_PATH, "Improvement plans of the caller's subtree (by responsible unit)", query=PlanQuery,
            responses={200: "{plans: [...], total}", 403: "unit outside the caller's subtree", 404: "No such unit"})
 async def get_plans(request: web.Request) -> web.Response:
-    # Here, not at the top: the console imports this module for its paths (a cycle otherwise).
-    from backend.console.export import month_range
-
     platform: Platform = request.app[PLATFORM]
     q = read_query(request, PlanQuery)
     who = principal(request)

@@ -177,7 +177,7 @@ async def table_page(request: web.Request) -> web.Response:
         assessment.check_month(month)
         version = request.query.get("version")
         if version is not None and (not version.isdigit() or not 1 <= int(version) <= 10_000):
-            raise InvalidInput(assessment.ERRORS["bad_version"], code="invalid_version")
+            raise InvalidInput(say.ASSESSMENT_ERRORS["bad_version"], code="invalid_version")
         record = await assessment.published(platform, month, int(version) if version else None)
     except DomainError as refusal:
         return await render(request, say.ASSESSMENT_TITLE, f'<p class="error" id="refusal">{escape(refusal.message)}</p>'

@@ -41,12 +41,11 @@ from backend.api import PLATFORM
 from backend.api.auth import principal
 from backend.api.kpi import report
 from backend.api.validation import read_query
-from backend.assessment import month_range
 from backend.console import wording as say
 from backend.console.api import routes
 from backend.context import Platform
 from backend.kpi import BREAKDOWNS, RATIOS, percent_decimals
-from backend.sla.calendar import TZ
+from backend.sla.calendar import TZ, month_range
 
 EXPORT_PATH = "/api/kpi/export"
 MEDIA_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

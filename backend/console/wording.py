@@ -316,6 +316,17 @@ ASSESSMENT = {
     "published": "已发布 {month} 第{version}版。", "busy": "正在发布……",
 }
 
+# The refusals of publishing and reading an assessment (backend/assessment.py raises them).
+ASSESSMENT_ERRORS = {
+    "not_over": "{month} 尚未结束，{day} 起才能发布该月的考核结果。",
+    "already": "{month} 的考核结果已发布（第{version}版）。如需更正，请填写更正原因后重新发布。",
+    "nothing_to_correct": "{month} 的考核结果尚未发布，首次发布无需填写更正原因。",
+    "bad_month": "月份“{month}”无效，格式应为 YYYY-MM，例如 2026-03。",
+    "bad_version": "版本应为正整数，例如 1。",
+    "not_published": "{month} 的考核结果尚未公布。",
+    "no_version": "{month} 的考核结果没有第{version}版。",
+}
+
 
 def assessment_texts() -> dict[str, object]:
     """What the assessment list page's script shows (the publish form, assessment.html's JSON block)."""

@@ -6,6 +6,7 @@ year file, then the ``chinese_calendar`` package, then a degraded fallback.
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from dataclasses import dataclass
@@ -29,6 +30,12 @@ FALLBACK_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)
 # instead of a long loop that ends in a date overflow.
 MAX_WORKING_DAYS = 10_000
 _YEAR_FILE = re.compile(r"[0-9]{4}")
+
+
+def month_range(month: str) -> tuple[date, date]:
+    """The first and last day of a YYYY-MM month: the period an assessment covers (export, publication)."""
+    year, number = int(month[:4]), int(month[5:7])
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
 
 
 def require_aware(value: datetime, name: str = "datetime") -> datetime:
