@@ -53,7 +53,7 @@ from backend.plans import (
     today,
     withdraw_plan,
 )
-from backend.sla.calendar import month_range
+from backend.sla.calendar import MONTH, month_range
 from backend.tickets.schemas import one_of
 from backend.units import subtree_ids
 from glossary.names import PLAN_STATUSES, PLAN_TARGET_OPS
@@ -123,7 +123,7 @@ class PlanQuery(BaseModel):
     indicator: str | None = Field(None, max_length=40)
     status: str | None = Field(None, description="shown status: " + ", ".join(PLAN_STATUSES))
     overdue: bool | None = Field(None, description="in progress and past its due date")
-    month: str | None = Field(None, regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+    month: str | None = Field(None, regex=MONTH,
                               description="YYYY-MM: plans in progress in that month, with their value in it")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0)

@@ -5,9 +5,10 @@ Chinese 4xx before any handler or database sees it:
 - a body larger than MAX_BODY, also when it comes chunked without a length (413);
 - JSON that is not JSON, nested deeper than Python's parser recurses (`[` × 50,000),
   or that holds a lone surrogate (\\ud800), which no database can store (400/422);
-- a query number or date outside what any record can have (page=10^20,
-  to=9999-12-31): 422 naming the parameter, instead of an overflow in SQL or in
-  date arithmetic.
+- a number or date outside what any record can have, in a query (page=10^20,
+  to=9999-12-31) or anywhere in a body (an IVR turn's seq=10^35, a nested area_id):
+  422 naming the field, instead of an overflow in SQL or in date arithmetic. The
+  OpenAPI document declares the same bounds (registry.py reads QUERY_INT_LIMIT).
 """
 from __future__ import annotations
 
@@ -19,13 +20,14 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from backend.errors import DomainError, InvalidInput, PayloadTooLarge
+from backend.sla.calendar import YEARS
 
 M = TypeVar("M", bound=BaseModel)
 MAX_BODY = 64 * 1024
 # Bounds of a query value: larger integers overflow SQL's 64-bit integers or mean nothing
 # (page, months, ids); dates outside these years have no record and overflow `date + 1 day`.
 QUERY_INT_LIMIT = 1_000_000_000
-QUERY_YEARS = range(1900, 2200)
+QUERY_YEARS = YEARS
 
 
 TOO_LARGE = "请求内容过大。"
@@ -64,7 +66,9 @@ async def read_body(request: web.Request, model: type[M]) -> M:
     data = parse_json(await read_raw(request))
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象。")
-    return model.parse_obj(data)
+    parsed = model.parse_obj(data)
+    _check_bounds(parsed)
+    return parsed
 
 
 def read_query(request: web.Request, model: type[M]) -> M:
@@ -74,16 +78,23 @@ def read_query(request: web.Request, model: type[M]) -> M:
     return parsed
 
 
-def _check_bounds(parsed: BaseModel) -> None:
+def _check_bounds(parsed: BaseModel, prefix: str = "") -> None:
     for name, field in parsed.__fields__.items():
-        value = getattr(parsed, name)
-        if isinstance(value, bool) or value is None:
-            continue
-        out_of_range = (isinstance(value, int) and abs(value) > QUERY_INT_LIMIT) or \
-            (isinstance(value, (date, datetime)) and value.year not in QUERY_YEARS)
-        if out_of_range:
-            raise InvalidInput(f"参数 {field.alias} 超出允许的范围。",
-                               details=[{"field": field.alias, "message": "超出允许的范围"}])
+        where = prefix + field.alias
+        values = getattr(parsed, name)
+        for value in values if isinstance(values, (list, tuple)) else [values]:
+            if isinstance(value, BaseModel):
+                _check_bounds(value, where + ".")
+            elif _out_of_range(value):
+                raise InvalidInput(f"参数 {where} 超出允许的范围。",
+                                   details=[{"field": where, "message": "超出允许的范围"}])
+
+
+def _out_of_range(value: object) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    return (isinstance(value, int) and abs(value) > QUERY_INT_LIMIT) or \
+        (isinstance(value, (date, datetime)) and value.year not in QUERY_YEARS)
 
 
 def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None

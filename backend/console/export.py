@@ -45,7 +45,7 @@ from backend.console import wording as say
 from backend.console.api import routes
 from backend.context import Platform
 from backend.kpi import BREAKDOWNS, RATIOS, percent_decimals
-from backend.sla.calendar import TZ, month_range
+from backend.sla.calendar import MONTH, TZ, month_range
 
 EXPORT_PATH = "/api/kpi/export"
 MEDIA_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -53,7 +53,7 @@ MEDIA_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-office
 
 class ExportQuery(BaseModel):
     unit: str | None = Field(None, max_length=32, description="unit id; default: the caller's unit (admins: the root)")
-    month: str | None = Field(None, regex=r"^\d{4}-(0[1-9]|1[0-2])$",
+    month: str | None = Field(None, regex=MONTH,
                               description="YYYY-MM (Asia/Shanghai); default: the current month")
     format: Literal["csv", "xlsx"] = "csv"
 

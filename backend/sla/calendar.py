@@ -30,6 +30,11 @@ FALLBACK_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)
 # instead of a long loop that ends in a date overflow.
 MAX_WORKING_DAYS = 10_000
 _YEAR_FILE = re.compile(r"[0-9]{4}")
+# The years a date in a request may name: outside them no record exists, and `date + 1 day`
+# or a month's last day overflows. MONTH is YYYY-MM in those years (the API's pattern for a
+# month: query, path and body), so month=0000-01 is a 422 before anything builds date(0, 1, 1).
+YEARS = range(1900, 2200)
+MONTH = r"^(?:19|2[01])[0-9]{2}-(?:0[1-9]|1[0-2])$"
 
 
 def month_range(month: str) -> tuple[date, date]:

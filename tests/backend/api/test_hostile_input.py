@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.backend.api.test_every_route import assert_json_error, operations
+from tests.backend.api.test_every_route import assert_json_error, operations, province_supervisor
 from tests.backend.units_fixture import seed_units
 
 HOSTILE_QUERIES = [
@@ -73,3 +73,27 @@ async def test_the_customer_doors_refuse_hostile_bodies_in_chinese(client, platf
     resp = await client.post(path, data=raw, headers={"Content-Type": "application/json"})
     body = await assert_json_error(resp, {400, 422})
     assert re.search(r"[\u4e00-\u9fff]", body["error"]["message"])
+
+
+@pytest.mark.parametrize("path, query", [
+    ("/api/kpi/export", {"month": "0000-01"}),
+    ("/api/plans", {"month": "0000-01"}),
+    ("/api/assessments/0000-01", {}),
+    ("/api/kpi/export", {"month": "9999-12"}),
+])
+async def test_a_month_outside_the_calendar_is_refused_not_a_500(client, platform, clock, path, query):
+    """Found by the fuzz campaign: month=0000-01 matched YYYY-MM and reached date(0, 1, 1)."""
+    await seed_units(platform)
+    staff = await province_supervisor(platform, clock)
+    resp = await client.get(path, params=query, headers=staff)
+    body = await assert_json_error(resp, {422})
+    assert re.search(r"[\u4e00-\u9fff]", body["error"]["message"])
+
+
+async def test_an_ivr_turn_numbered_past_any_integer_is_refused_not_a_500(client, auth, platform):
+    """Found by the fuzz campaign: seq=10^35 passed `ge=0` and overflowed the database's integer."""
+    await seed_units(platform)
+    resp = await client.post("/webhooks/ivr", headers=auth, json={
+        "call_id": "fuzz-call-1", "seq": 10**35, "event": "hangup"})
+    body = await assert_json_error(resp, {422})
+    assert body["error"]["details"][0]["field"] == "seq"
