@@ -7,12 +7,22 @@ the sentence the customer or operator sees.
 """
 from __future__ import annotations
 
-from glossary.identifiers import parse_account_no, parse_phone
+import re
+
+from backend.openapi_hints import declared, declares
+from glossary.identifiers import ACCOUNT_NO_RE, PHONE_RE, parse_account_no, parse_phone
 
 ACCOUNT_NO_MESSAGE = "请您核对户号：户号为10位数字，或以省份代码开头的13位数字。"
 PHONE_MESSAGE = "请您提供11位手机号码，或带区号的固定电话号码。"
 
 
+def _ecma(pattern: re.Pattern[str]) -> str:
+    """A whole-value Python pattern (`^…\\Z`) as JSON Schema's (ECMA 262) pattern."""
+    return pattern.pattern.removesuffix(r"\Z") + "$"
+
+
+# The documented form is the normalised one (digits only); separators are tolerated on input.
+@declares(pattern=_ecma(ACCOUNT_NO_RE))
 def account_no(value: str) -> str:
     parsed = parse_account_no(value, free_text=False)
     if parsed is None:
@@ -20,6 +30,7 @@ def account_no(value: str) -> str:
     return parsed
 
 
+@declares(pattern=_ecma(PHONE_RE))
 def phone(value: str) -> str:
     parsed = parse_phone(value, free_text=False)
     if parsed is None:
@@ -28,6 +39,7 @@ def phone(value: str) -> str:
 
 
 def optional(check):  # noqa: ANN001, ANN201 - wraps a validator for Optional fields
+    @declares(**declared(check))
     def run(value: str | None) -> str | None:
         return None if value is None else check(value)
 

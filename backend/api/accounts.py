@@ -14,6 +14,7 @@ from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
 from backend.errors import InvalidInput
+from backend.openapi_hints import declares
 
 routes = ApiRoutes("accounts")
 LAST4 = re.compile(r"^[0-9]{4}$")
@@ -22,6 +23,7 @@ _CHECKS = {403: "户号与手机号码后四位不匹配 (identity_mismatch)",
            429: "验证失败次数过多，暂时锁定 (too_many_attempts)", 422: "Invalid input"}
 
 
+@declares(pattern=LAST4.pattern)
 def _last4(value: str) -> str:
     value = value.strip()
     # ASCII only: a full-width "１２３４" would never match and only burn an attempt.
@@ -51,6 +53,7 @@ class BillsQuery(IdentityQuery):
     months: int = Field(12, description="how many of the latest bills to list, 1-60")
 
     @validator("months", pre=True)
+    @declares(minimum=1, maximum=60)
     def _months(cls, value: object) -> int:  # noqa: N805
         text = str(value).strip()
         if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 60):

@@ -19,7 +19,8 @@ from backend.api.scope import visible_unit
 from backend.api.validation import json_response, read_query
 from backend.context import Platform
 from backend.errors import InvalidInput
-from backend.sla.calendar import TZ
+from backend.openapi_hints import declares
+from backend.sla.calendar import TZ, year_pattern
 from backend.units import subtree_ids
 
 routes = ApiRoutes("audit")
@@ -37,6 +38,7 @@ class AuditListQuery(BaseModel):
     per_page: int = Field(50, ge=1, le=200)
 
     @validator("date_from", "date_to", pre=True)
+    @declares(pattern=f"^{year_pattern(range(FIRST_YEAR, LAST_YEAR + 1))}-[0-9]{{2}}-[0-9]{{2}}$")
     def _iso_date(cls, value: object) -> object:  # noqa: N805
         if value is None or isinstance(value, date):
             return value

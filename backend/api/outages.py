@@ -21,11 +21,12 @@ from backend import audit, identifiers
 from backend.api import PLATFORM, scope
 from backend.api.auth import Principal, principal
 from backend.api.registry import ApiRoutes
-from backend.api.validation import json_response, read_body
+from backend.api.validation import QUERY_INT_LIMIT, json_response, read_body
 from backend.context import Platform
 from backend.errors import NotFound
 from backend.models import Outage
 from backend.models.outages import OUTAGE_TYPES
+from backend.openapi_hints import declares, stripped_at_least
 from backend.outages import (
     SELF_CHECK_ADVICE,
     TRANSITIONS,
@@ -65,6 +66,7 @@ def _aware(value: object) -> datetime | None:
 
 
 def _one_of(allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator body
+    @declares(enum=list(allowed))
     def check(value: str) -> str:
         if value not in allowed:
             raise ValueError(f"必须是 {', '.join(allowed)} 之一")
@@ -74,6 +76,8 @@ def _one_of(allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator body
 
 
 MAX_AREA_IDS = 1000  # a county's areas fit; the query line stays under aiohttp's 8 KB
+# One id as the document states it: no leading zero, below QUERY_INT_LIMIT (the database's integer).
+_AREA_ID = rf"[1-9][0-9]{{0,{len(str(QUERY_INT_LIMIT)) - 2}}}"
 
 
 class OutageQuery(BaseModel):
@@ -86,6 +90,7 @@ class OutageQuery(BaseModel):
     day: str | None = Field(None, alias="date", description="YYYY-MM-DD, Asia/Shanghai; default today")
 
     @validator("area")
+    @declares(pattern=stripped_at_least(2))
     def _area(cls, value: str | None) -> str | None:  # noqa: N805
         if value is not None and len(value.strip()) < 2:
             raise ValueError("地区名称请至少输入2个字")
@@ -94,6 +99,7 @@ class OutageQuery(BaseModel):
     _account = validator("account_no", allow_reuse=True)(identifiers.optional(identifiers.account_no))
 
     @validator("day")
+    @declares(format="date")
     def _day(cls, value: str | None) -> str | None:  # noqa: N805
         # Checked by hand: pydantic would read "20260310" as a Unix timestamp.
         if value is None:
@@ -107,17 +113,19 @@ class OutageQuery(BaseModel):
         raise ValueError("日期格式应为 YYYY-MM-DD，例如 2026-03-10")
 
     @validator("area_ids")
+    @declares(pattern=rf"^{_AREA_ID}(?:,{_AREA_ID}){{0,{MAX_AREA_IDS - 1}}}$")
     def _area_ids(cls, value: str | None) -> str | None:  # noqa: N805
         if value is None:
             return value
         parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not parts or not all(p.isascii() and p.isdigit() and len(p) <= 12 and int(p) > 0 for p in parts):
+        if not parts or not all(p.isascii() and p.isdigit() and 0 < int(p) <= QUERY_INT_LIMIT for p in parts):
             raise ValueError("请用逗号分隔的区域编号，例如 12,13")
         if len(parts) > MAX_AREA_IDS:
             raise ValueError(f"区域编号请不超过{MAX_AREA_IDS}个")
         return ",".join(parts)
 
     @root_validator(skip_on_failure=True)
+    @declares(anyOf=[{"required": [name]} for name in ("account_no", "area_id", "area_ids", "area")])
     def _either(cls, values: dict) -> dict:  # noqa: N805
         if not any(values.get(k) for k in ("area", "area_id", "area_ids", "account_no")):
             raise ValueError("请提供户号（account_no）、区域编号（area_id）或停电地区名称（area）")
@@ -151,6 +159,7 @@ class OutageCreate(BaseModel):
     _end = validator("expected_end_at", pre=True, allow_reuse=True)(_aware)
 
     @validator("reason")
+    @declares(pattern=stripped_at_least(2))
     def _reason(cls, value: str) -> str:  # noqa: N805
         if len(value.strip()) < 2:
             raise ValueError("请填写停电原因")
@@ -177,6 +186,7 @@ class OutageEventIn(BaseModel):
     _at = validator("at", pre=True, allow_reuse=True)(_aware)
 
     @root_validator(skip_on_failure=True)
+    @declares(anyOf=[{"properties": {"kind": {"enum": ["restore"]}}}, {"not": {"required": ["at"]}}])
     def _only_restore(cls, values: dict) -> dict:  # noqa: N805
         # start_at stays the announced time (it is what the lead-time check judges),
         # so only the restore step has a time of its own to record.

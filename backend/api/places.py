@@ -13,6 +13,7 @@ from backend.api import PLATFORM
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_query
 from backend.context import Platform
+from backend.openapi_hints import declares, stripped_at_least
 
 routes = ApiRoutes("places")
 MAX_TEXT = 500
@@ -22,6 +23,7 @@ class PlaceQuery(BaseModel):
     text: str = Field(..., description=f"the customer's message or answer, at most {MAX_TEXT} characters")
 
     @validator("text")
+    @declares(pattern=stripped_at_least(1))
     def _text(cls, value: str) -> str:  # noqa: N805
         value = value.strip()
         if not value:

@@ -14,6 +14,7 @@ from backend.api.validation import json_response, read_query
 from backend.billing import get_tariff, price_month
 from backend.billing.tariffs import Tariff
 from backend.errors import NotFound
+from backend.openapi_hints import declares
 from backend.sla.durations import Duration
 
 routes = ApiRoutes("reference")
@@ -30,6 +31,9 @@ class PriceQuery(BaseModel):
     kwh_valley: int | None = Field(None, ge=0)
 
     @root_validator(skip_on_failure=True)
+    @declares(anyOf=[{"required": ["kwh_peak", "kwh_valley"]},
+                     {"not": {"anyOf": [{"required": ["kwh_peak"]}, {"required": ["kwh_valley"]}]}}],
+              description="kwh_peak and kwh_valley together (their sum is kwh) or neither")
     def _tou(cls, values: dict) -> dict:  # noqa: N805
         peak, valley = values.get("kwh_peak"), values.get("kwh_valley")
         if (peak is None) != (valley is None):

@@ -33,6 +33,7 @@ from backend.api.validation import json_response, read_body
 from backend.context import Platform
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.models import Conversation, Ticket
+from backend.openapi_hints import declares, stripped_at_least
 from backend.tickets.queries import load_ticket
 from backend.tickets.views import reveal_view
 
@@ -47,6 +48,7 @@ class RevealRequest(BaseModel):
                         description="why the full data is needed (written to the audit log)")
 
     @validator("reason", pre=True)
+    @declares(pattern=stripped_at_least(4))
     def _strip(cls, value: Any) -> Any:  # noqa: N805 - pydantic's validator signature
         """Four spaces are not a reason."""
         return value.strip() if isinstance(value, str) else value

@@ -69,6 +69,7 @@ from backend.channels.ivr_turns import TurnStore
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput
 from backend.models import Conversation, Message, Survey, Ticket
+from backend.openapi_hints import declares, stripped_at_least
 from backend.privacy import mask_account_no, mask_address, mask_name, mask_phone, mask_text
 from backend.router import ROUTER, ConversationRef, ConversationRouter, Holder, Reply
 from backend.router.rasa import TrackerState
@@ -113,6 +114,7 @@ class IvrTurnBody(BaseModel):
     caller: str | None = Field(None, max_length=32)
 
     @validator("call_id")
+    @declares(pattern=stripped_at_least(1))
     def _call_id(cls, value: str) -> str:  # noqa: N805
         value = value.strip()
         if not value:

@@ -34,7 +34,18 @@ _YEAR_FILE = re.compile(r"[0-9]{4}")
 # or a month's last day overflows. MONTH is YYYY-MM in those years (the API's pattern for a
 # month: query, path and body), so month=0000-01 is a 422 before anything builds date(0, 1, 1).
 YEARS = range(1900, 2200)
-MONTH = r"^(?:19|2[01])[0-9]{2}-(?:0[1-9]|1[0-2])$"
+
+
+def year_pattern(years: range) -> str:
+    """A regular expression for the 4-digit years of `years`: range(1900, 2200) is (?:19[0-9]{2}|…)."""
+    parts = []
+    for century in range(years.start // 100, (years.stop - 1) // 100 + 1):
+        inside = [year for year in range(century * 100, century * 100 + 100) if year in years]
+        parts.append(f"{century}[0-9]{{2}}" if len(inside) == 100 else "|".join(map(str, inside)))
+    return "(?:" + "|".join(parts) + ")"
+
+
+MONTH = rf"^{year_pattern(YEARS)}-(?:0[1-9]|1[0-2])$"
 
 
 def month_range(month: str) -> tuple[date, date]:

@@ -14,12 +14,14 @@ from backend.models.tickets import (
     TICKET_TYPES,
 )
 from backend.models.units import SITE_CLASSES
+from backend.openapi_hints import declares, stripped_at_least
 from glossary.steps import TICKET_STEPS
 
 EVENT_KINDS = tuple(TICKET_STEPS)
 
 
 def one_of(name: str, allowed: tuple[str, ...]):  # noqa: ANN202 - pydantic validator factory
+    @declares(enum=list(allowed))
     def check(value: str | None) -> str | None:
         if value is not None and value not in allowed:
             raise ValueError(f"{name} 必须是 {', '.join(allowed)} 之一")
@@ -67,6 +69,7 @@ class TicketCreate(BaseModel):
     _grade = one_of("grade", COMPLAINT_GRADES)
 
     @validator("description")
+    @declares(pattern=stripped_at_least(2))
     def _text(cls, value: str) -> str:  # noqa: N805
         value = value.strip()
         if len(value) < 2:

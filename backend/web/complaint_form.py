@@ -50,6 +50,7 @@ from backend.api.tickets import IDEMPOTENCY
 from backend.api.validation import json_response, parse_json, read_raw
 from backend.context import Platform
 from backend.errors import Conflict, DomainError, InvalidInput
+from backend.openapi_hints import declares, stripped_at_least
 from backend.sla.calendar import TZ
 from backend.tickets.intake import create_ticket
 from backend.tickets.queries import load_ticket
@@ -122,6 +123,7 @@ class PublicComplaint(BaseModel):
                        allow_reuse=True)(_blank_to_none)
 
     @validator("description")
+    @declares(pattern=stripped_at_least(2))
     def _enough(cls, value: str) -> str:  # noqa: N805
         if len(value) < 2:
             raise ValueError(say.DESCRIPTION_SHORT)
@@ -133,6 +135,10 @@ class PublicComplaint(BaseModel):
 
     class Config:
         extra = "forbid"
+        # Checked with the other fields' refusals by `validate`, so that one answer names them all.
+        schema_extra = {"anyOf": [{"required": ["anonymous"], "properties": {"anonymous": {"enum": [True]}}},
+                                  {"required": ["customer"], "properties": {"customer": {"required": ["phone"]}}}],
+                        "description": "customer.phone is required unless anonymous"}
 
 
 

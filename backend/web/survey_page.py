@@ -56,7 +56,7 @@ REFUSAL_STATUS = {"unknown": 404, "not_closed": 409, "not_handled": 409, "answer
 class SurveyAnswer(BaseModel):
     """The link's answer."""
 
-    rating: str = Field(..., description="satisfied | basically_satisfied | dissatisfied")
+    rating: str = Field(..., enum=list(names.SURVEY_RATINGS))  # checked by the handler, for the page's wording
     comment: str | None = Field(None, description="optional; at most survey.comment_max_chars characters")
 
 

@@ -97,3 +97,11 @@ async def test_an_ivr_turn_numbered_past_any_integer_is_refused_not_a_500(client
         "call_id": "fuzz-call-1", "seq": 10**35, "event": "hangup"})
     body = await assert_json_error(resp, {422})
     assert body["error"]["details"][0]["field"] == "seq"
+
+
+async def test_an_area_id_past_the_database_integer_is_refused_not_a_500(client, auth, platform):
+    """Found while declaring area_ids: 12-digit ids passed the check and overflowed PostgreSQL's integer."""
+    await seed_units(platform)
+    resp = await client.get("/api/outages", params={"area_ids": "999999999999,5"}, headers=auth)
+    body = await assert_json_error(resp, {422})
+    assert body["error"]["details"][0]["field"] == "area_ids"

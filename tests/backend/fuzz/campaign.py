@@ -1,0 +1,101 @@
+"""How much to fuzz, and what was seen: the hypothesis profiles and the campaign's report.
+
+Profiles (FUZZ_PROFILE, default "quick"):
+- quick: what `make test` runs on every change, QUICK_CASES cases per route with a fixed
+  derandomised seed, so a CI failure reproduces on any machine;
+- campaign: `make fuzz`, CAMPAIGN_CASES cases per route with a random seed (printed and
+  written to the report; FUZZ_SEED replays one), FUZZ_CASES overrides the count of either.
+A route with fewer distinct inputs than its count (GET /api/units has one) runs until
+hypothesis has tried them all; the report shows the cases actually run.
+
+What counts as a failure, for every route and channel: a 5xx, no answer within
+REQUEST_TIMEOUT seconds (a hang), or an answer that contradicts the OpenAPI document.
+"""
+from __future__ import annotations
+
+import os
+import platform as host
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+QUICK_CASES = 200
+CAMPAIGN_CASES = 10_000
+REQUEST_TIMEOUT = 10.0  # seconds; the slowest honest answer (argon2 login, Excel export) takes well under 1
+PROFILE = os.environ.get("FUZZ_PROFILE", "quick")
+DATABASE = os.environ.get("FUZZ_DATABASE", "sqlite")
+REPORT = Path(os.environ.get("FUZZ_REPORT", "reports/fuzz.md"))
+SEED = int(os.environ["FUZZ_SEED"]) if os.environ.get("FUZZ_SEED") else random.SystemRandom().randrange(2**32)
+
+_common = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck),
+           "print_blob": True}
+settings.register_profile("quick", max_examples=int(os.environ.get("FUZZ_CASES", QUICK_CASES)),
+                          derandomize=True, **_common)
+settings.register_profile("campaign", max_examples=int(os.environ.get("FUZZ_CASES", CAMPAIGN_CASES)), **_common)
+FUZZ = settings.get_profile(PROFILE)
+
+
+@dataclass
+class RouteStats:
+    """What one route (or channel payload) answered during the run."""
+
+    cases: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class Record:
+    routes: dict[str, RouteStats] = field(default_factory=dict)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def route(self, label: str) -> RouteStats:
+        return self.routes.setdefault(label, RouteStats())
+
+    def saw(self, label: str, status: int | str) -> None:
+        stats = self.route(label)
+        stats.cases += 1
+        stats.statuses[str(status)] += 1
+
+    def failed(self, label: str, what: str) -> None:
+        self.route(label).failures.append(what[:2000])
+
+    def markdown(self) -> str:
+        """The report: per route the cases run, the statuses seen and the failures."""
+        packages = ", ".join(f"{name} {version(name)}" for name in ("schemathesis", "hypothesis", "aiohttp"))
+        total = sum(s.cases for s in self.routes.values())
+        failing = [label for label, s in self.routes.items() if s.failures]
+        lines = [
+            "# Fuzz campaign (issue #9, hostile input at scale)",
+            "",
+            f"- profile: `{PROFILE}`, {FUZZ.max_examples} cases asked per route, seed `{SEED}`"
+            + (" (derandomised)" if FUZZ.derandomize else "") + f", database: {DATABASE}",
+            f"- started {self.started:%Y-%m-%d %H:%M} UTC, "
+            f"{(datetime.now(UTC) - self.started).total_seconds() / 60:.0f} minutes",
+            f"- Python {host.python_version()}, {packages}",
+            f"- {len(self.routes)} routes and channel payloads, {total} cases, "
+            f"{len(failing)} with failures" + (f": {', '.join(failing)}" if failing else ""),
+            "",
+            "Failure: a 5xx, no answer within "
+            f"{REQUEST_TIMEOUT:.0f} s, or an answer the OpenAPI document does not describe.",
+            "",
+            "| route | cases | cases/s | statuses seen | failures |",
+            "|---|---:|---:|---|---:|",
+        ]
+        for label, s in sorted(self.routes.items()):
+            seen = ", ".join(f"{code} ×{n}" for code, n in sorted(s.statuses.items()))
+            rate = f"{s.cases / s.seconds:.0f}" if s.seconds else ""
+            lines.append(f"| `{label}` | {s.cases} | {rate} | {seen} | {len(s.failures)} |")
+        for label in failing:
+            lines += ["", f"## {label}", ""]
+            lines += [f"```\n{what}\n```" for what in self.routes[label].failures[:5]]
+        return "\n".join(lines) + "\n"
+
+
+RECORD = Record()
