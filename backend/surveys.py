@@ -57,6 +57,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.errors import Conflict, InvalidInput
@@ -217,13 +218,18 @@ def link_token(secret: str, ticket_id: int, submission: str | None) -> str:
 
 
 async def ensure_link(session: AsyncSession, ticket: Ticket, token: str, now: datetime) -> None:
-    """The survey of a form ticket's link, written once (the caller commits)."""
+    """The survey of a form ticket's link, written and committed once. A double click posts the
+    form twice at the same moment: both requests may miss the row, and the second insert then
+    meets the unique token hash, which means the link is already there."""
     if await session.scalar(select(Survey.id).where(Survey.token_hash == token_hash(token))) is not None:
         return
     session.add(Survey(subject=TICKET, ticket_id=ticket.id, channel=ticket.channel, unit_id=ticket.unit_id,
                        token_hash=token_hash(token), offer_key=f"ticket:{ticket.id}:{ticket.channel}",
                        offered_at=now))
-    await session.flush()
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
 
 
 async def by_token(session: AsyncSession, token: str) -> Survey | None:

@@ -229,7 +229,6 @@ async def file_complaint(platform: Platform, complaint: PublicComplaint, token: 
         # The satisfaction survey's link, answerable once the ticket is closed (backend/surveys.py).
         link = surveys.link_token(platform.settings.api_token, ticket.id, token)
         await surveys.ensure_link(session, ticket, link, platform.clock())
-        await session.commit()
     log.info("complaint form: ticket %s %s (anonymous=%s, confidential=%s, grade=%s)",
              view["id"], "replayed" if replayed else "filed", complaint.anonymous,
              complaint.confidential, view["grade"])

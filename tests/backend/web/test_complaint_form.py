@@ -255,3 +255,32 @@ async def test_form_post_with_errors_shows_them_by_the_fields(client, units, pla
     assert "电工上门收了好处费" in html and f'value="{TOKEN}"' in html  # kept, same token
     assert 'role="alert"' in html
     assert await count(platform) == 0
+
+
+async def test_two_requests_writing_the_same_survey_link_at_once_leave_one(client, units, platform):
+    """The double click's second half: both requests find the ticket, both miss its survey link
+    and both insert it (found by CI on PostgreSQL: the replay answered 500)."""
+    from sqlalchemy import delete
+
+    from backend import surveys
+    from backend.models import Survey
+    from backend.tickets.queries import load_ticket
+
+    resp = await client.post(URL, json=VALID, headers={"Idempotency-Key": TOKEN})
+    assert resp.status == 201
+    number = (await resp.json())["id"]
+    async with platform.sessions() as session:  # back to the moment before the link was written
+        await session.execute(delete(Survey))
+        await session.commit()
+
+    async def write() -> None:
+        async with platform.sessions() as session:
+            ticket = await load_ticket(session, ticket_no=number)
+            link = surveys.link_token(platform.settings.api_token, ticket.id, TOKEN)
+            await surveys.ensure_link(session, ticket, link, platform.clock())
+
+    await asyncio.gather(write(), write(), write())
+    async with platform.sessions() as session:
+        assert len((await session.scalars(select(Survey.id))).all()) == 1
+    replay = await client.post(URL, json=VALID, headers={"Idempotency-Key": TOKEN})
+    assert replay.status == 201 and replay.headers["Idempotent-Replayed"] == "true"
