@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install env run backend train eval cv test lint bench wording
+.PHONY: install env run backend train eval cv test lint bench fuzz wording
 
 install:
 	@scripts/install.sh
@@ -42,6 +42,14 @@ lint: install
 
 bench: install
 	$(PY) -m scripts.bench
+
+# Hostile input at scale (issue #9): schemathesis on every operation of the OpenAPI document and
+# hypothesis on the channels (WeChat, IVR calls, the form, the chat socket), 10,000 cases each
+# with a random seed, against a live backend; reports/fuzz.md. `make test` runs the same tests
+# with 200 cases each and a fixed seed. FUZZ_SEED replays a run, FUZZ_CASES changes the count,
+# FUZZ_DATABASE=postgres runs on the machine's PostgreSQL. Hours, not minutes: not part of CI.
+fuzz: env
+	FUZZ_PROFILE=campaign $(PY) -m pytest -q tests/backend/fuzz
 
 # Every sentence a customer reads or hears, for review: docs/customer-wording.md (from domain.yml,
 # glossary/replies/, glossary/wording.py and backend/web/*_wording.py). Run it after rewording.

@@ -15,6 +15,7 @@ import aiohttp
 from rasa_sdk import Tracker
 
 from actions.settings import ActionSettings
+from glossary.identifiers import CUSTOMER_REF_HEADER
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {502, 503, 504}
@@ -58,8 +59,13 @@ class BackendClient:
             await self._session.close()
 
     async def request(self, method: str, path: str, *, json: dict | None = None,
-                      params: dict | None = None, idempotency_key: str | None = None) -> Any:
+                      params: dict | None = None, idempotency_key: str | None = None,
+                      customer: str | None = None) -> Any:
+        """`customer`: the conversation a look-up by 户号 is made for; the backend limits each
+        customer's different 户号 (backend/api/lookups.py), not the assistant's as a whole."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        if customer:
+            headers[CUSTOMER_REF_HEADER] = customer
         url = self.settings.backend_url + path
         last: Exception | None = None
         for attempt in range(self.settings.retries + 1):
@@ -81,11 +87,12 @@ class BackendClient:
         log.warning("backend unavailable for %s %s: %s", method, path, last)
         raise BackendUnavailable(str(last))
 
-    async def get(self, path: str, **params: Any) -> Any:
-        return await self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
+    async def get(self, path: str, *, customer: str | None = None, **params: Any) -> Any:
+        return await self.request("GET", path, params={k: v for k, v in params.items() if v is not None},
+                                  customer=customer)
 
-    async def post(self, path: str, body: dict, *, key: str | None = None) -> Any:
-        return await self.request("POST", path, json=body, idempotency_key=key)
+    async def post(self, path: str, body: dict, *, key: str | None = None, customer: str | None = None) -> Any:
+        return await self.request("POST", path, json=body, idempotency_key=key, customer=customer)
 
 
 _client: BackendClient | None = None

@@ -33,8 +33,10 @@ def _yuan(value: str | Decimal) -> str:
 async def _account_data(tracker: Tracker, with_account: bool = False) -> tuple[dict | None, dict]:
     account_no, last4 = tracker.get_slot("account_no"), tracker.get_slot("phone_last4")
     client = backend()
-    bills = await client.get(f"/api/accounts/{account_no}/bills", phone_last4=last4, months=12)
-    account = await client.get(f"/api/accounts/{account_no}", phone_last4=last4) if with_account else None
+    customer = tracker.sender_id
+    bills = await client.get(f"/api/accounts/{account_no}/bills", customer=customer, phone_last4=last4, months=12)
+    account = await client.get(f"/api/accounts/{account_no}", customer=customer,
+                               phone_last4=last4) if with_account else None
     return account, bills
 
 

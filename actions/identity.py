@@ -82,7 +82,8 @@ class ValidateIdentityForm(StepwiseFormValidation):
             return {"phone_last4": None}
         try:
             await backend().post("/api/accounts/verify",
-                                 {"account_no": tracker.get_slot("account_no"), "phone_last4": value})
+                                 {"account_no": tracker.get_slot("account_no"), "phone_last4": value},
+                                 customer=tracker.sender_id)
         except BackendUnavailable:
             say_sentence(dispatcher, tracker, replies.VERIFY_UNAVAILABLE)
             return {"phone_last4": UNAVAILABLE, "verified": False}

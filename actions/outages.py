@@ -141,7 +141,7 @@ class ActionOutageLookup(Action):
             say_sentence(dispatcher, tracker, replies.OUTAGES_UNAVAILABLE)
             return reset
         try:
-            found = await backend().get("/api/outages", **params)
+            found = await backend().get("/api/outages", customer=tracker.sender_id, **params)
         except BackendUnavailable:
             say_sentence(dispatcher, tracker, replies.OUTAGES_UNAVAILABLE)
             return reset

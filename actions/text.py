@@ -105,7 +105,7 @@ def say_refusal(dispatcher: CollectingDispatcher, tracker: Tracker, error: Backe
         # Backend messages carry no customer data in the clear (numbers are masked there).
         log.info("backend refusal with no customer sentence: %s %s: %s", error.status, error.code, error.message)
         say_sentence(dispatcher, tracker, REFUSED)
-    elif sentence is refusals.TOO_MANY_ATTEMPTS:
+    elif sentence in (refusals.TOO_MANY_ATTEMPTS, refusals.TOO_MANY_LOOKUPS):
         say_sentence(dispatcher, tracker, sentence, wait=_wait(error.details))
     else:
         say_sentence(dispatcher, tracker, sentence)

@@ -18,6 +18,7 @@ from backend.api import (
     conversations,
     health,
     kpi,
+    lookups,
     outages,
     places,
     plans,
@@ -76,6 +77,7 @@ def create_app(platform: Platform) -> web.Application:
     for table in ROUTE_TABLES:
         app.add_routes(table)
     complaint_form.setup(app, platform)
+    lookups.setup(app)
     survey_page.setup(app, platform)
     chat.setup(app, platform)
     console_setup(app)

@@ -17,7 +17,6 @@ from sqlalchemy.orm import selectinload
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.models import Account, Area, Outage, OutageScope, Unit
-from backend.privacy import mask_account_no
 from backend.sla.calendar import TZ
 from backend.sla.durations import Duration
 from glossary.names import OUTAGE_STATUSES, OUTAGE_TYPES
@@ -100,18 +99,18 @@ async def _notices(session: AsyncSession, day: date, now: datetime, *where: Any)
     return list((await session.scalars(stmt)).all())
 
 
-async def for_account(session: AsyncSession, account_no: str, day: date, now: datetime
-                      ) -> tuple[str, list[Outage]]:
+async def known_account(session: AsyncSession, account_no: str) -> Account | None:
+    """The account of a 户号, if there is one (the caller decides what an unknown one is told)."""
+    return await session.scalar(select(Account).where(Account.account_no == account_no))
+
+
+async def for_account(session: AsyncSession, account: Account, day: date, now: datetime) -> list[Outage]:
     """Notices covering the account: its whole area, or a scope naming its 台区."""
-    account = await session.scalar(select(Account).where(Account.account_no == account_no))
-    if account is None:
-        raise NotFound(f"未找到户号 {mask_account_no(account_no)}，请核对后再查询。",
-                       code="account_not_found")
     whole_area = or_(OutageScope.transformer_area.is_(None), OutageScope.transformer_area == "")
     scoped = select(OutageScope.outage_id).where(
         OutageScope.area_id == account.area_id,
         or_(whole_area, OutageScope.transformer_area == account.transformer_area))
-    return account.transformer_area, await _notices(session, day, now, Outage.id.in_(scoped))
+    return await _notices(session, day, now, Outage.id.in_(scoped))
 
 
 async def for_areas(session: AsyncSession, area_ids: list[int], day: date, now: datetime) -> list[Outage]:

@@ -16,13 +16,20 @@ stands:
 - an address's house number after a community, village or road word (幸福里小区3幢2单元501室,
   屏门村二十三号, 文三路88号): ****, as mask_address shows a whole address field;
 - a WeChat openid in a URL's query (`openid=…`, which the access log prints): `openid=***`.
+- a name the text introduces (我叫王建国, 联系人：李梅, 户主是张三, 姓名:欧阳娜娜): 王**, as
+  mask_name shows a name field; two or three characters after the cue are taken as the
+  name (a two-character name followed by more words loses one more character to the mask,
+  which errs on the side of the customer);
+- the names the caller knows belong to the text (`names`: a ticket's customer, whose name
+  a description or a handler's note repeats without a cue), wherever they stand.
 A date or time (2026-11-29 20:53) is not a 户号, and ticket numbers (GD + 14 digits)
-stay readable: they identify a ticket, not a person. Names inside free text are not
-recognised: fields that hold a name are masked with mask_name.
+stay readable: they identify a ticket, not a person. A name written without a cue, in a
+text whose owner is unknown, is not recognised.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from glossary.identifiers import ACCOUNT_NO, PHONE, find_identifiers, is_mobile, spoken_to_digits
 from glossary.masking import mask_account_no, mask_address, mask_name, mask_phone
@@ -44,6 +51,11 @@ _DATE_LIKE = re.compile(r"(?:19|20)\d\d[-/.年]")
 # A ticket number, also as read out for the hotline ("G D，二零二六，幺幺三零，…"): blanked in
 # the shadow so its digits are never taken for a 户号.
 _TICKET_NUMBER = re.compile(r"[Gg][ \t]*[Dd](?:[ \t,，、\-]*[0-9]){14}")
+# A name after the words that introduce one; 我是 is left out (我是户主, 我是这里的住户).
+_NAME_AFTER_CUE = re.compile(
+    r"((?:我叫|名叫|我的名字是|我的名字叫|姓名|联系人|户主|户名|收件人)(?:是|为|叫)?[:：]?\s*)"
+    r"(?![\u4e00-\u9fff]{0,5}(?:小区|社区|村|路|街|号))"  # 户名是坪山社区…: a place, not a name
+    r"((?:欧阳|司马|诸葛|上官|东方|皇甫|令狐|慕容|尉迟|长孙)?[\u4e00-\u9fff]{2,3})")
 # A house number after the word that ends the part of an address mask_address keeps.
 _NUMERAL = "0-9０-９零〇一二三四五六七八九十百两幺"
 _HOUSE_NUMBER = re.compile(
@@ -76,8 +88,11 @@ def _mask_identifiers(text: str) -> str:
     return text
 
 
-def mask_text(text: str) -> str:
-    """Mask identifiers and house numbers inside free text."""
+def mask_text(text: str, names: Iterable[str | None] = ()) -> str:
+    """Mask identifiers, introduced names, the known `names` and house numbers inside free text."""
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) > 1}, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    text = _NAME_AFTER_CUE.sub(lambda m: m.group(1) + mask_name(m.group(2)), text)
     text = _OPENID_PARAM.sub(r"\1***", text)
     text = _ID_CARD.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
     text = _mask_identifiers(text)

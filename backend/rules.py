@@ -57,6 +57,15 @@ class StaffLoginRules:
 
 
 @dataclass(frozen=True)
+class LookupRules:
+    """The per-client limit on look-ups by 户号 (backend/api/lookups.py)."""
+
+    max_accounts_per_client: int  # different 户号 one staff member or conversation names within the window
+    max_accounts_per_address: int  # different 户号 named from one client address within the window
+    window_seconds: float
+
+
+@dataclass(frozen=True)
 class IvrRules:
     """The hotline IVR channel's thresholds (backend/channels/ivr.py)."""
 
@@ -145,6 +154,7 @@ class ServiceRules:
     turn_retention_hours: float  # stored answers of channel turns, kept for repeats
     identity_max_failures: int
     identity_lockout_minutes: int
+    account_lookups: LookupRules
     default_site_class: str  # for a repair at a place the area table does not know
     place_index_recheck_seconds: float
     public_form: PublicFormRules
@@ -208,6 +218,16 @@ def _public_form(raw: dict[str, Any]) -> PublicFormRules:
                             int(raw["max_body_bytes"]))
     if rules.max_submissions < 1 or rules.window_seconds <= 0 or rules.max_body_bytes < 1024:
         raise RulesError("public_form: max_submissions >= 1, window_seconds > 0, max_body_bytes >= 1024")
+    return rules
+
+
+def _lookups(raw: dict[str, Any]) -> LookupRules:
+    rules = LookupRules(int(raw["max_accounts_per_client"]), int(raw["max_accounts_per_address"]),
+                        float(raw["window_seconds"]))
+    if rules.max_accounts_per_client < 1 or rules.max_accounts_per_address < rules.max_accounts_per_client \
+            or rules.window_seconds <= 0:
+        raise RulesError("account_lookups: max_accounts_per_client >= 1, max_accounts_per_address >= "
+                         "max_accounts_per_client, window_seconds > 0")
     return rules
 
 
@@ -323,6 +343,7 @@ def load_rules(path: Path) -> ServiceRules:
             turn_retention_hours=float(scheduler["turn_retention_hours"]),
             identity_max_failures=int(identity["max_failures"]),
             identity_lockout_minutes=int(identity["lockout_minutes"]),
+            account_lookups=_lookups(raw["account_lookups"]),
             default_site_class=places["default_site_class"],
             place_index_recheck_seconds=float(places["index_recheck_seconds"]),
             public_form=_public_form(raw["public_form"]),

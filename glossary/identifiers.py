@@ -79,6 +79,9 @@ _PHONE_WORDS = {"电话", "電話", "手机", "手機", "联系方式", "聯繫�
 _CONTEXT = 10  # characters looked back for a keyword
 
 
+# The HTTP header by which the assistant names the customer's conversation (its sender id) on a
+# look-up by 户号, so the backend counts each customer's guesses apart (backend/api/lookups.py).
+CUSTOMER_REF_HEADER = "X-Customer-Ref"
 TICKET_PREFIX = "GD"
 PLAN_PREFIX = "ZG"  # 整改
 _TICKET_NO = re.compile(r"GD[0-9]{14}")

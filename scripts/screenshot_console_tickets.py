@@ -3,7 +3,7 @@
 Runs the real backend on a scratch SQLite database with the demo province, its staff
 (backend/demo/province.py DEMO_STAFF) and its demo tickets, all seeded at a pinned time
 (SHOT_TIME, a weekday afternoon) so the timers read the same whenever it is regenerated.
-No assistant is needed. agent1 (李客服, 淳安县供电公司) logs in at /console/login in Debian's
+No assistant is needed. chunan (周工, 淳安县供电公司) logs in at /console/login in Debian's
 chromium, opens 工单, picks the demo fault repair whose crew is late, and starts a step so
 its form shows; the page is photographed at 1280x800: docs/images/console-tickets.png.
 """
@@ -21,7 +21,7 @@ from scripts.screenshots import DESKTOP, SHOT_TIME, browser_page, chromium, log_
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "images" / "console-tickets.png"
-AGENT, PASSWORD = "agent1", "demo-agent1-95598"
+AGENT, PASSWORD = "chunan", "demo-chunan-95598"
 
 
 async def photograph(base: str, out: Path, executable: str) -> None:

@@ -1,4 +1,8 @@
-"""/api/accounts: identity check first, then the account and its bills, always masked."""
+"""/api/accounts: identity check first, then the account and its bills, always masked.
+
+An unknown 户号 and a wrong phone get the same 403 (backend/accounts.py); another unit's
+account is refused (outside_unit) only after its identity check passed; every request
+counts towards the caller's look-up limit (backend/api/lookups.py)."""
 from __future__ import annotations
 
 import re
@@ -10,6 +14,7 @@ from backend import identifiers
 from backend.accounts import account_view, bills_view, verified_account
 from backend.api import PLATFORM, scope
 from backend.api.auth import principal
+from backend.api.lookups import count_lookup
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
@@ -20,7 +25,8 @@ routes = ApiRoutes("accounts")
 LAST4 = re.compile(r"^[0-9]{4}$")
 
 _CHECKS = {403: "户号与手机号码后四位不匹配 (identity_mismatch)",
-           429: "验证失败次数过多，暂时锁定 (too_many_attempts)", 422: "Invalid input"}
+           429: "验证失败次数过多，暂时锁定 (too_many_attempts), or too many different 户号 looked up "
+                "(too_many_lookups)", 422: "Invalid input"}
 
 
 @declares(pattern=LAST4.pattern)
@@ -73,6 +79,7 @@ def _path_account(request: web.Request) -> str:
 async def verify(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     body = await read_body(request, VerifyIn)
+    count_lookup(request, body.account_no)
     async with platform.sessions() as session:
         account = await verified_account(platform, session, body.account_no, body.phone_last4)
         await scope.account(session, principal(request), account)
@@ -85,6 +92,7 @@ async def get_account(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     account_no = _path_account(request)
     q = read_query(request, IdentityQuery)
+    count_lookup(request, account_no)
     async with platform.sessions() as session:
         account = await verified_account(platform, session, account_no, q.phone_last4)
         await scope.account(session, principal(request), account)
@@ -98,6 +106,7 @@ async def get_bills(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     account_no = _path_account(request)
     q = read_query(request, BillsQuery)
+    count_lookup(request, account_no)
     async with platform.sessions() as session:
         account = await verified_account(platform, session, account_no, q.phone_last4)
         await scope.account(session, principal(request), account)

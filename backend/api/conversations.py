@@ -12,7 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from backend.api import PLATFORM
+from backend.api import PLATFORM, scope
 from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body, read_query
@@ -49,6 +49,12 @@ class ConversationQuery(BaseModel):
 
     _state = one_of("state", CONVERSATION_STATES)
     _channel = one_of("channel", CHANNELS)
+
+
+async def may_read(request: web.Request, conversation_id: str) -> None:
+    """The transcript rule (scope.CONVERSATION) for the caller, before a conversation route touches it."""
+    async with request.app[PLATFORM].sessions() as session:
+        await scope.conversation(session, principal(request), conversation_id)
 
 
 def _view(conversation: Conversation, position: int | None = None) -> dict[str, object]:
@@ -112,6 +118,9 @@ async def get_conversations(request: web.Request) -> web.Response:
     if q.held_by == "me":
         stmt = stmt.where(Conversation.state == "agent", Conversation.held_by == principal(request).actor)
     async with platform.sessions() as session:
+        readable = await scope.readable_conversations(session, principal(request))
+        if readable is not None:
+            stmt = stmt.where(readable)
         total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
         rows = (await session.scalars(stmt.order_by(Conversation.updated_at.desc(), Conversation.id)
                                       .limit(q.per_page).offset((q.page - 1) * q.per_page))).all()
@@ -133,6 +142,7 @@ async def get_conversation(request: web.Request) -> web.Response:
         conversation = await session.get(Conversation, request.match_info["id"])
         if conversation is None:
             raise NotFound("未找到该会话。", code="conversation_not_found")
+        await scope.conversation(session, principal(request), conversation.id)
         messages = (await session.scalars(select(Message).where(Message.conversation_id == conversation.id)
                                           .order_by(Message.seq))).all()
         position = await queue_position(session, conversation)

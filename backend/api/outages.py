@@ -1,7 +1,9 @@
 """/api/outages: look up notices by 户号 or place, publish them, move their status.
 
 A lookup names its place one of three ways, in this order of precedence:
-`account_no` (the account's area and 台区); `area_id` / `area_ids` (areas
+`account_no` (the account's area and 台区; an unknown 户号 or another unit's gets
+the answer of a known one without notices, and each client may name only so many
+different 户号: backend/api/lookups.py); `area_id` / `area_ids` (areas
 resolved before, e.g. by /api/places/resolve: what the assistant sends); or
 `area`, words resolved here by the same resolver (backend/places.py), so a
 bare 社区 finds nothing rather than another county's 长街社区. The answer's
@@ -20,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend import audit, identifiers
 from backend.api import PLATFORM, scope
 from backend.api.auth import Principal, principal
+from backend.api.lookups import count_lookup
 from backend.api.registry import ApiRoutes
 from backend.api.validation import QUERY_INT_LIMIT, json_response, read_body
 from backend.context import Platform
@@ -35,6 +38,7 @@ from backend.outages import (
     apply_event,
     for_account,
     for_areas,
+    known_account,
     load_outage,
     notice_view,
     publish,
@@ -215,8 +219,9 @@ def _guard(who: Principal) -> OutageGuard:
 
 @routes.op("GET", "/api/outages", "Outage notices affecting an account or an area on a local day",
            query=OutageQuery,
-           responses={200: "Notices (maybe none, then with self-check advice)",
-                      404: "Unknown account", 422: "Invalid input"})
+           responses={200: "Notices (maybe none, then with self-check advice); an unknown 户号, or one "
+                           "outside the caller's subtree, is answered like a known one without notices",
+                      422: "Invalid input", 429: "Too many different 户号 looked up (too_many_lookups)"})
 async def get_outages(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     params = {k: v for k, v in request.query.items() if v != ""}
@@ -228,9 +233,12 @@ async def get_outages(request: web.Request) -> web.Response:
     query: dict[str, str | None] = {}
     async with platform.sessions() as session:
         if q.account_no:
-            await scope.account_no(session, principal(request), q.account_no)
-            transformer, notices = await for_account(session, q.account_no, day, now)
-            query = {"account_no": mask_account_no(q.account_no), "transformer_area": transformer}
+            count_lookup(request, q.account_no)
+            # Unknown, or another unit's: answered like a known 户号 without notices (backend/api/lookups.py).
+            account = await known_account(session, q.account_no)
+            seen = account is not None and await scope.sees_account(session, principal(request), account)
+            notices = await for_account(session, account, day, now) if seen else []
+            query = {"account_no": mask_account_no(q.account_no)}
         elif q.ids():
             notices = await for_areas(session, q.ids(), day, now)
             query = {"area_ids": q.ids()}

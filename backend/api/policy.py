@@ -22,10 +22,14 @@ with a login_page sends a caller without a session there instead); a change
 → 403 `cross_origin` (the service token is not a cookie). HEAD is judged as
 GET. Unknown paths and methods go on to aiohttp's 404/405.
 
-Conversations: the hotline's agents and supervisors (and the service token)
-read every masked transcript; only the holder writes (scope.CONVERSATION).
-Admins administer accounts and configuration and do not take calls. The
-assistant's handoff and the IVR webhook are the service's alone.
+Conversations (scope.CONVERSATION, the transcript rule): the contact centre's
+agents and supervisors (the root unit's) and the service token read every
+masked transcript; the agent holding a conversation reads it; a unit's agents
+and supervisors read only their own customers' (a ticket from it in their
+subtree); only the holder writes. Admins administer accounts and configuration
+and do not take calls. The assistant's handoff and the IVR webhook are the
+service's alone. Look-ups by 户号 answer alike whether it exists, within a
+per-client limit (backend/api/lookups.py).
 """
 from __future__ import annotations
 
@@ -96,7 +100,8 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/api/kpi"): _rule(EVERYONE_SIGNED_IN, scope.SUBTREE),
     ("GET", "/api/kpi/export"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "written to the audit log (kpi.export)"),
     # outages
-    ("GET", "/api/outages"): _rule(EVERYONE_SIGNED_IN, scope.ACCOUNT, "only when account_no is given"),
+    ("GET", "/api/outages"): _rule(EVERYONE_SIGNED_IN, scope.ACCOUNT, "account_no: outside the subtree or "
+                                   "unknown, answered as without notices; look-ups limited per client"),
     ("POST", "/api/outages"): _rule(PUBLISHERS, scope.OUTAGE),
     ("POST", "/api/outages/{id}/events"): _rule(PUBLISHERS, scope.OUTAGE),
     # accounts (after the identity check)

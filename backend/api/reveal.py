@@ -9,9 +9,11 @@ A handler who must call a customer back asks for the full data here, with a reas
   an agent only of the ticket's own unit (the assigned handler's), a supervisor or
   admin over it. An anonymous complaint has no contact data: 409 nothing_to_reveal.
 - `POST /api/conversations/{id}/reveal {"reason"}`: the contact data of the
-  conversation's tickets (the transcript is stored masked and stays so). Who: the
-  hotline's agents and supervisors (they read every conversation). Its confidential
-  and anonymous tickets are left out: the hotline is not their handler.
+  conversation's tickets (the transcript is stored masked and stays so). Who: those
+  the transcript rule lets read it (scope.CONVERSATION): the contact centre's agents
+  and supervisors get every ticket of it, a unit's staff only the tickets in their
+  subtree. Its confidential and anonymous tickets are left out: the hotline is not
+  their handler.
 
 The audit entry ("ticket.reveal" / "conversation.reveal", the reason, the ticket's
 unit) is written before the answer, with `required=True`: if it cannot be written,
@@ -36,6 +38,7 @@ from backend.models import Conversation, Ticket
 from backend.openapi_hints import declares, stripped_at_least
 from backend.tickets.queries import load_ticket
 from backend.tickets.views import reveal_view
+from backend.units import subtree_ids
 
 routes = ApiRoutes("reveal")
 CONFIDENTIAL_ONLY_OWN_UNIT = "该工单为保密工单，只有承办单位的人员及其上级主管可以查看完整信息。"
@@ -96,9 +99,13 @@ async def post_conversation_reveal(request: web.Request) -> web.Response:
         conversation = await session.get(Conversation, request.match_info["id"])
         if conversation is None:
             raise NotFound("未找到该会话。", code="conversation_not_found")
+        await scope.conversation(session, who, conversation.id)
         tickets = (await session.scalars(
             select(Ticket).where(Ticket.conversation_id == conversation.id, Ticket.anonymous.is_(False),
                                  Ticket.confidential.is_(False)).order_by(Ticket.id))).all()
+        if not await scope.contact_centre(session, who):  # a unit's staff: only their own customers' tickets
+            units = set(await subtree_ids(session, who.unit_id)) if who.unit_id else set()
+            tickets = [t for t in tickets if t.unit_id in units]
         views = [reveal_view(t) for t in tickets]
     if not views:
         raise Conflict(NO_CONTACT_DATA, code="nothing_to_reveal")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from backend import audit
 from backend.api import PLATFORM
 from backend.api.auth import principal
+from backend.api.conversations import may_read
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body
 from backend.errors import NotFound
@@ -65,6 +66,7 @@ async def _state(request: web.Request, conversation_id: str) -> dict[str, object
                       409: "Held by another agent, or closed"})
 async def post_claim(request: web.Request) -> web.Response:
     conversation_id = request.match_info["id"]
+    await may_read(request, conversation_id)
     await request.app[ROUTER].takeover.claim(conversation_id, _holder(request))
     await _audit(request, "conversation.claim", conversation_id)
     return json_response(await _state(request, conversation_id))
@@ -76,6 +78,7 @@ async def post_claim(request: web.Request) -> web.Response:
                                       409: "Nobody holds it: claim first", 422: "Invalid input"})
 async def post_message(request: web.Request) -> web.Response:
     conversation_id = request.match_info["id"]
+    await may_read(request, conversation_id)
     holder = _holder(request)
     body = await read_body(request, AgentLine)
     seq = await request.app[ROUTER].takeover.say(conversation_id, holder, body.text)
@@ -89,6 +92,7 @@ async def post_message(request: web.Request) -> web.Response:
                       404: "No such conversation", 409: "Nobody holds it"})
 async def post_release(request: web.Request) -> web.Response:
     conversation_id = request.match_info["id"]
+    await may_read(request, conversation_id)
     await request.app[ROUTER].takeover.release(conversation_id, _holder(request))
     await _audit(request, "conversation.release", conversation_id)
     return json_response(await _state(request, conversation_id))
@@ -99,6 +103,7 @@ async def post_release(request: web.Request) -> web.Response:
                       404: "No such conversation", 409: "Already closed"})
 async def post_close(request: web.Request) -> web.Response:
     conversation_id = request.match_info["id"]
+    await may_read(request, conversation_id)
     await request.app[ROUTER].takeover.close(conversation_id, _holder(request))
     await _audit(request, "conversation.close", conversation_id)
     return json_response(await _state(request, conversation_id))

@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend import audit, surveys
 from backend.api import PLATFORM, scope
 from backend.api.auth import principal
+from backend.api.lookups import count_lookup
 from backend.api.policy import STEP_ROLES
 from backend.api.registry import ApiRoutes
 from backend.api.scope import require_unit, visible_unit
 from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
 from backend.errors import InvalidInput
-from backend.models import Ticket
+from backend.models import Account, Ticket
 from backend.router import ROUTER
 from backend.tickets.intake import create_ticket
 from backend.tickets.progress import add_event
@@ -78,8 +79,13 @@ async def post_ticket(request: web.Request) -> web.Response:
     async def guard(session: AsyncSession, ticket: Ticket) -> None:
         await scope.new_ticket(session, who, ticket, body.parent_id)
 
-    row_id, replayed = await create_ticket(platform, body, actor=who.actor,
-                                           idempotency_key=_key(request), guard=guard)
+    async def sees(session: AsyncSession, account: Account) -> bool:
+        return await scope.sees_account(session, who, account)
+
+    if body.customer.account_no:
+        count_lookup(request, body.customer.account_no)
+    row_id, replayed = await create_ticket(platform, body, actor=who.actor, idempotency_key=_key(request),
+                                           guard=guard, account_check=sees)
     view = await _detail(platform, request, row_id)
     headers = {"Location": f"/api/tickets/{view['id']}", "Idempotent-Replayed": str(replayed).lower()}
     return json_response(view, status=201, headers=headers)

@@ -20,8 +20,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from backend import audit
-from backend.api import PLATFORM
+from backend.api import PLATFORM, scope
 from backend.api.auth import principal
+from backend.api.conversations import may_read
 from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body
 from backend.console import assist
@@ -51,6 +52,7 @@ def _holder(request: web.Request) -> Holder:
                                          422: "The target is not an active agent or supervisor"})
 async def post_transfer(request: web.Request) -> web.Response:
     holder = _holder(request)
+    await may_read(request, request.match_info["id"])
     body = await read_body(request, TransferBody)
     async with request.app[PLATFORM].sessions() as session:
         target = await session.scalar(select(StaffUser).where(StaffUser.username == body.to.strip()))
@@ -74,6 +76,7 @@ async def get_assist(request: web.Request) -> web.Response:
         conversation = await session.get(Conversation, request.match_info["id"])
         if conversation is None:
             raise NotFound("未找到该会话。", code="conversation_not_found")
+        await scope.conversation(session, principal(request), conversation.id)
         channel = conversation.channel
         last = await assist.last_customer_line(session, conversation.id)
         tickets = await assist.open_tickets(session, conversation.id, platform.clock())

@@ -26,7 +26,10 @@ updated_at, last seq). The overlap covers a transaction that committed after a
 later one; comparing signatures keeps it from being sent twice.
 
 Authority: the staff session cookie; none → 401. Only those the access table
-lets read conversations (agents, supervisors) get a stream; others → 403.
+lets read conversations (agents, supervisors) get a stream; others → 403. The
+stream carries only the conversations the transcript rule lets the caller read
+(scope.CONVERSATION: a unit's staff, their own customers' and those they hold);
+an `open` conversation outside it gets no lines.
 """
 from __future__ import annotations
 
@@ -39,8 +42,8 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, select
 
-from backend.api import PLATFORM
-from backend.api.auth import SESSION_COOKIE, staff_for_token
+from backend.api import PLATFORM, scope
+from backend.api.auth import SESSION_COOKIE, Principal, staff_for_token
 from backend.api.conversations import _line, _view
 from backend.api.errors import error_response
 from backend.console import wording as say
@@ -70,8 +73,9 @@ def setup(app: web.Application) -> None:
 class Feed:
     """What one open console has been sent."""
 
-    def __init__(self, platform: Platform, open_id: str | None, after: int) -> None:
+    def __init__(self, platform: Platform, who: Principal, open_id: str | None, after: int) -> None:
         self.platform = platform
+        self.who = who
         self.open_id = open_id
         self.after = after
         self.sent: dict[str, tuple[Any, ...]] = {}
@@ -81,7 +85,9 @@ class Feed:
         events: list[tuple[str, dict[str, Any]]] = []
         since = self.platform.clock() - OVERLAP
         async with self.platform.sessions() as session:
-            recent = (await session.scalars(select(Conversation).where(Conversation.updated_at >= since)
+            readable = await scope.readable_conversations(session, self.who)
+            visible = select(Conversation).where(Conversation.updated_at >= since)
+            recent = (await session.scalars((visible if readable is None else visible.where(readable))
                                             .order_by(Conversation.updated_at, Conversation.id))).all()
             last_seq: dict[str, int] = {}
             if recent:
@@ -96,6 +102,9 @@ class Feed:
                                                  .order_by(Conversation.waiting_since, Conversation.id))).all()
                 positions = {conversation_id: place for place, conversation_id in enumerate(waiting, start=1)}
             lines: list[Message] = []
+            if self.open_id and send and readable is not None and await session.scalar(
+                    select(Conversation.id).where(Conversation.id == self.open_id, readable)) is None:
+                self.open_id = None  # outside the transcript rule: no lines, ever, on this stream
             if self.open_id and send:
                 lines = list((await session.scalars(
                     select(Message).where(Message.conversation_id == self.open_id, Message.seq > self.after)
@@ -137,7 +146,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     open_id = request.query.get("open") or None
     if open_id is not None and len(open_id) > MAX_ID:
         return error_response(422, "invalid_input", "open: 会话编号不正确")
-    feed = Feed(platform, open_id, after)
+    feed = Feed(platform, who, open_id, after)
     await feed.changes(send=False)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store",
                                            "X-Accel-Buffering": "no"})

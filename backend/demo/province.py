@@ -290,8 +290,14 @@ DEMO_STAFF: tuple[dict[str, str], ...] = tuple(
     {"username": u, "display_name": d, "role": r, "unit_id": unit, "password": f"demo-{u}-95598"}
     for u, d, r, unit in (
         ("admin", "系统管理员", "admin", "33"),
+        # The contact centre: staff of the root unit serve every customer's conversation
+        # (backend/api/scope.py, the transcript rule): the hotline's two agents and their shift lead.
+        ("agent1", "李客服", "agent", "33"),
+        ("agent2", "陈客服", "agent", "33"),
+        ("lead", "赵班长", "supervisor", "33"),
+        # A city's supervisor (dashboard, improvement plans) and a county's ticket handler: they
+        # see their subtree's tickets, and only their own customers' conversations.
         ("supervisor", "王主管", "supervisor", "3301"),
-        ("agent1", "李客服", "agent", "330127"),
-        ("agent2", "陈客服", "agent", "330225"),
+        ("chunan", "周工", "agent", "330127"),
     )
 )

@@ -49,6 +49,9 @@ NEEDS_PHONE = ("fault_repair", "service_request", "consultation", "complaint", "
 MANUAL_DISPATCH_NOTE = "地点未能匹配到供电区域，需人工派单"
 # The caller's check of the built ticket before it is committed (the access scope, backend/api/scope.py).
 Guard = Callable[[AsyncSession, Ticket], Awaitable[None]]
+# Whether the caller may use a named account's record (its name, phone, address, area); an account
+# it may not is treated as an unknown 户号, so the answer tells nothing (backend/api/lookups.py).
+AccountCheck = Callable[[AsyncSession, Account], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ def request_hash(body: TicketCreate) -> str:
 
 
 async def create_ticket(platform: Platform, body: TicketCreate, *, actor: str,
-                        idempotency_key: str | None = None, guard: Guard | None = None) -> tuple[int, bool]:
+                        idempotency_key: str | None = None, guard: Guard | None = None,
+                        account_check: AccountCheck | None = None) -> tuple[int, bool]:
     """Create the ticket; return its row id and whether this was a replay.
 
     `guard` sees the ticket once it is placed (unit, account, parent) and before
@@ -79,7 +83,7 @@ async def create_ticket(platform: Platform, body: TicketCreate, *, actor: str,
             replay = await _replay(session, idempotency_key, digest)
             if replay is not None:
                 return replay, True
-        ticket, manual = await _build(platform, session, body)
+        ticket, manual = await _build(platform, session, body, account_check)
         ticket.idempotency_key, ticket.request_hash = idempotency_key, digest
         session.add(ticket)
         try:
@@ -112,7 +116,8 @@ async def _replay(session: AsyncSession, key: str, digest: str) -> int | None:
     return row.id
 
 
-async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) -> tuple[Ticket, str | None]:
+async def _build(platform: Platform, session: AsyncSession, body: TicketCreate,
+                 account_check: AccountCheck | None = None) -> tuple[Ticket, str | None]:
     """The new ticket, and why it needs manual dispatch (None when its area is known)."""
     customer = body.customer
     if body.type == "service_request" and body.kind is None:
@@ -124,6 +129,8 @@ async def _build(platform: Platform, session: AsyncSession, body: TicketCreate) 
     account = None
     if customer.account_no and not anonymous:
         account = await session.scalar(select(Account).where(Account.account_no == customer.account_no))
+        if account is not None and account_check is not None and not await account_check(session, account):
+            account = None
     # A verified account's phone on record serves when none was given.
     phone = customer.phone or (account.phone if account else None)
     if body.type in NEEDS_PHONE and not anonymous and not phone:

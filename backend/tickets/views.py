@@ -74,7 +74,9 @@ def detail_view(ticket: Ticket, *, mask_free_text: bool = True) -> dict[str, Any
     and handlers type phones and addresses into it; the service token (the assistant)
     gets it as typed, as it always has (mask_free_text=False).
     """
-    text = mask_text if mask_free_text else (lambda value: value)
+    def text(value: str) -> str:  # the customer's own name too, where a description or note repeats it
+        return mask_text(value, names=(ticket.customer_name,)) if mask_free_text else value
+
     view = summary_view(ticket)
     view.update({
         "description": text(ticket.description) if ticket.description else ticket.description,

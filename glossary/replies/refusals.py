@@ -16,6 +16,11 @@ from glossary.wording import Sentence
 TOO_MANY_ATTEMPTS: Sentence = (
     "验证失败次数过多，为保护您的账户安全，请{wait}再试，或携带有效身份证件到营业厅办理。",
     "验证失败次数过多，为保护您的账户安全，请{wait}再试，也可以带身份证件到营业厅办理。")
+# Too many different 户号 looked up from this conversation (backend/api/lookups.py; actions/outages.py,
+# identity.py, billing.py). {wait} as above.
+TOO_MANY_LOOKUPS: Sentence = (
+    "您短时间内查询的户号较多，为保护用户信息安全，请{wait}再试；查询停电也可以直接告诉我所在的小区或村名称。",
+    "您查询的户号较多，请{wait}再试；查停电也可以直接说小区或村名称。")
 # Fragments for {wait}.
 WAIT_MINUTES: Sentence = ("{minutes}分钟后", "{minutes}分钟后")
 WAIT_LATER: Sentence = ("稍后", "稍后")
@@ -41,12 +46,6 @@ ADDRESS_REQUIRED: Sentence = (
     "抱歉，需要故障地址才能为您报修，本次未能提交。请您重新报修，并告诉我详细地址或所在的小区、村名称。",
     "抱歉，需要故障地址才能报修，请重新报修，并说一下详细地址或小区、村名称。")
 
-# --- Outages --------------------------------------------------------------------------------
-# The 户号 to look up outages for is not on record (actions/outages.py).
-ACCOUNT_NOT_FOUND: Sentence = (
-    "抱歉，没有查到该户号。请您核对户号后重新查询，也可以告诉我停电所在的小区或村名称。",
-    "抱歉，没有查到这个户号，请核对后重新查询，也可以说停电所在的小区或村名称。")
-
 # --- What the customer said does not fit ----------------------------------------------------
 # Something the customer gave is malformed or too long: a ticket's description or address
 # (actions/filing.py), the words of a chase (actions/followup.py), the 户号 or date of an outage
@@ -60,9 +59,9 @@ TOO_LARGE: Sentence = (
     "抱歉，您说的内容过长，本次未能提交。请简要说明后重新办理，或者说转人工。")
 
 _BY_CODE: dict[str, Sentence] = {
-    "too_many_attempts": TOO_MANY_ATTEMPTS, "ticket_not_found": TICKET_NOT_FOUND,
+    "too_many_attempts": TOO_MANY_ATTEMPTS, "too_many_lookups": TOO_MANY_LOOKUPS, "ticket_not_found": TICKET_NOT_FOUND,
     "ticket_closed": TICKET_CLOSED, "busy": TICKET_BUSY, "phone_required": PHONE_REQUIRED,
-    "address_required": ADDRESS_REQUIRED, "account_not_found": ACCOUNT_NOT_FOUND,
+    "address_required": ADDRESS_REQUIRED,
     "invalid_input": INVALID_INPUT, "too_large": TOO_LARGE,
 }
 

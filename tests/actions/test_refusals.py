@@ -97,12 +97,31 @@ async def test_a_ticket_the_backend_will_not_file(client):
             assert not any(e.get("name") == "last_ticket_id" for e in events)
 
 
-async def test_outages_of_an_account_not_on_record(client):
-    for channel, spoken in CHANNELS:
+async def test_outages_of_an_account_not_on_record_answer_like_one_without_notices(client):
+    """The backend tells nobody which 户号 exist (backend/api/lookups.py): the customer hears the
+    masked 户号 read back with the no-outage answer and the self-check, and can spot a typo."""
+    for channel, _spoken in CHANNELS:
         dispatcher = CollectingDispatcher()
         await ActionOutageLookup().run(dispatcher, tracker({"place": {"account_no": "3301999999999"}},
                                                            channel=channel), {})
-        assert said(dispatcher) == expected(refusals.ACCOUNT_NOT_FOUND, spoken)
+        text = "".join(said(dispatcher))
+        assert text.startswith("暂未查到") and "9999" in text and "3301999999999" not in text, text
+
+
+async def test_a_customer_guessing_many_accounts_is_asked_to_wait_and_others_are_not(client, platform):
+    """Each conversation's 户号 are counted apart (the X-Customer-Ref the client sends)."""
+    limit = platform.rules.account_lookups.max_accounts_per_client
+    for n in range(limit):
+        await ActionOutageLookup().run(CollectingDispatcher(), tracker(
+            {"place": {"account_no": f"33019{n:08d}"}}, sender="guesser"), {})
+    dispatcher = CollectingDispatcher()
+    await ActionOutageLookup().run(dispatcher, tracker({"place": {"account_no": ACCOUNT}}, sender="guesser"), {})
+    assert said(dispatcher) == expected(refusals.TOO_MANY_LOOKUPS, False, wait=compose(
+        refusals.WAIT_MINUTES, False, minutes=-(-int(platform.rules.account_lookups.window_seconds) // 60)))
+    dispatcher = CollectingDispatcher()
+    await ActionOutageLookup().run(dispatcher, tracker({"place": {"account_no": ACCOUNT}}, sender="neighbour"), {})
+    assert "暂未查到" in "".join(said(dispatcher)) or "停电" in "".join(said(dispatcher))
+    assert said(dispatcher) != expected(refusals.TOO_MANY_LOOKUPS, False, wait="")
 
 
 async def test_a_refusal_without_a_sentence_is_refused_politely_and_logged(client, caplog):

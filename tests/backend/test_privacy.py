@@ -21,6 +21,23 @@ def test_masks(fn, raw, shown):
     assert fn(raw) == shown
 
 
+@pytest.mark.parametrize("said, shown", [
+    ("我叫王建国，家里停电了", "我叫王**，家里停电了"),
+    ("联系人：李梅 电话13812345678", "联系人：李* 电话138****5678"),
+    ("户主是欧阳娜娜", "户主是欧***"),
+    ("姓名:张三", "姓名:张*"),
+    ("户名是坪山社区12幢的", "户名是坪山社区****的"),  # a place after the cue is not a name
+    ("我是户主，我姓王", "我是户主，我姓王"),
+])
+def test_free_text_masks_a_name_it_introduces(said, shown):
+    assert mask_text(said) == shown
+
+
+def test_free_text_masks_the_names_it_is_known_to_hold():
+    note = "已电话联系王建国先生，王建国说明天在家"
+    assert mask_text(note, names=["王建国", None, "王"]) == "已电话联系王**先生，王**说明天在家"
+
+
 def test_free_text_masks_every_identifier():
     text = "我的户号3301234567890，手机13812345678，身份证330102199001011234"
     assert mask_text(text) == "我的户号******7890，手机138****5678，身份证330102********1234"

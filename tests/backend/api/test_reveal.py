@@ -20,7 +20,8 @@ from tests.backend.units_fixture import seed_units
 
 OWN, COUNTY, SIBLING = "33012701", "330127", "33012702"
 STAFF = {"agent_own": ("agent", OWN), "agent_county": ("agent", COUNTY), "agent_sibling": ("agent", SIBLING),
-         "boss_county": ("supervisor", COUNTY), "root": ("admin", "33")}
+         "boss_county": ("supervisor", COUNTY), "root": ("admin", "33"),
+         "agent_centre": ("agent", "33")}  # the contact centre: the root unit's hotline agents
 PHONE, ADDRESS = "13812345678", "杭州市淳安县千岛湖镇坪山社区12幢301"
 TICKET = {**REPAIR, "address": ADDRESS, "customer": {"name": "王建国", "phone": PHONE, "account_no": "3301234567890"},
           "description": f"家里突然停电，请打{PHONE}联系"}
@@ -51,15 +52,18 @@ async def reveal(client, who: dict[str, str], ticket_no: str, body: dict | None 
 
 
 async def test_staff_read_a_ticket_masked_and_free_text_masked(client, auth, people):
-    ticket = await create(client, auth, TICKET)
+    # The customer's own name repeated without a cue, and another person's name after one.
+    described = {**TICKET, "description": f"王建国家里突然停电，联系人李晓梅，请打{PHONE}联系"}
+    ticket = await create(client, auth, described)
     for path in (f"/api/tickets/{ticket['id']}", f"/api/console/tickets/{ticket['id']}"):
         resp = await client.get(path, headers=people["agent_own"])
         assert resp.status == 200, await resp.text()
         text = await resp.text()
         assert PHONE not in text and "3301234567890" not in text and "王建国" not in text, path
+        assert "李晓梅" not in text and "联系人李**" in text, path
         assert "12幢301" not in text and "138****5678" in text, path
     service = await (await client.get(f"/api/tickets/{ticket['id']}", headers=auth)).json()
-    assert service["description"] == TICKET["description"]  # the assistant's view is unchanged
+    assert service["description"] == described["description"]  # the assistant's view is unchanged
     assert service["customer"]["phone"] == "138****5678"
 
 
@@ -113,15 +117,18 @@ async def test_a_conversations_contact_data_is_revealed_and_audited(client, auth
     ticket = await create(client, auth, {**TICKET, "conversation_id": conversation})
     await create(client, auth, {**TICKET, "conversation_id": conversation, "confidential": True})
     path = f"/api/conversations/{conversation}/reveal"
-    assert (await client.post(path, json={}, headers=people["agent_sibling"])).status == 422
-    resp = await client.post(path, json=REASON, headers=people["agent_sibling"])  # the hotline serves all
-    assert resp.status == 200, await resp.text()
-    shown = await resp.json()
-    assert [(t["id"], t["customer"]["phone"]) for t in shown["tickets"]] == [(ticket["id"], PHONE)]
+    assert (await client.post(path, json={}, headers=people["agent_centre"])).status == 422
+    for who in ("agent_centre", "agent_own"):  # the hotline serves all; the ticket's unit its own customer
+        resp = await client.post(path, json=REASON, headers=people[who])
+        assert resp.status == 200, await resp.text()
+        shown = await resp.json()
+        assert [(t["id"], t["customer"]["phone"]) for t in shown["tickets"]] == [(ticket["id"], PHONE)]
+    refused = await client.post(path, json=REASON, headers=people["agent_sibling"])  # not their customer
+    assert refused.status == 403 and (await refused.json())["error"]["code"] == "outside_unit"
     assert (await client.post(path, json=REASON, headers=people["root"])).status == 403  # admins take no calls
     entries = (await (await client.get("/api/audit", params={"action": "conversation.reveal"},
                                        headers=people["root"])).json())["items"]
-    assert [(e["actor"], e["target_id"], e["reason"]) for e in entries] == [
-        ("staff:agent_sibling", conversation, REASON["reason"])]
+    assert sorted((e["actor"], e["target_id"], e["reason"]) for e in entries) == [
+        ("staff:agent_centre", conversation, REASON["reason"]), ("staff:agent_own", conversation, REASON["reason"])]
     empty = await client.post("/api/conversations/nobody/reveal", json=REASON, headers=people["agent_own"])
     assert empty.status == 404

@@ -174,6 +174,18 @@ async def test_staff_passwords_hashed(seeded):
 
 
 @pytest.mark.asyncio
+async def test_a_shift_has_two_agents_and_a_supervisor_of_the_contact_centre(seeded):
+    """The transcript rule lets only the root unit's staff serve every conversation: the demo's
+    shift (agent1, agent2, lead) must be theirs, or new customers would wait unseen."""
+    url, _ = seeded
+    users = {u.username: u for (u,) in await _fetch(url, select(StaffUser))}
+    (root,) = [u.id for (u,) in await _fetch(url, select(Unit).where(Unit.parent_id.is_(None)))]
+    assert {name: (users[name].role, users[name].unit_id) for name in ("agent1", "agent2", "lead")} == {
+        "agent1": ("agent", root), "agent2": ("agent", root), "lead": ("supervisor", root)}
+    assert users["chunan"].unit_id != root and users["supervisor"].unit_id != root
+
+
+@pytest.mark.asyncio
 async def test_second_call_is_noop(seeded):
     url, counts = seeded
     assert await _create(url) == {}
