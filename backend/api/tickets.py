@@ -70,7 +70,8 @@ async def _with_surveys(session: AsyncSession, ticket: Ticket, view: dict) -> di
 @routes.op("POST", "/api/tickets", "Create a ticket (Idempotency-Key: same key, same ticket)",
            body=TicketCreate, headers=(IDEMPOTENCY,),
            responses={201: "Created, or the replay of an earlier request with the same key",
-                      409: "Idempotency-Key reused for a different request", 422: "Invalid input"})
+                      409: "Idempotency-Key reused for a different request", 422: "Invalid input",
+                      429: "Too many different 户号 named (too_many_lookups, backend/api/lookups.py)"})
 async def post_ticket(request: web.Request) -> web.Response:
     platform: Platform = request.app[PLATFORM]
     body = await read_body(request, TicketCreate)

@@ -16,7 +16,10 @@ from __future__ import annotations
 import os
 import platform as host
 import random
+import time
 from collections import Counter
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -99,3 +102,21 @@ class Record:
 
 
 RECORD = Record()
+
+
+def expect(label: str, status: int, allowed: Collection[int], what: str) -> None:
+    """Record a channel's answer; a 5xx, or a status outside `allowed`, fails with `what` to reproduce."""
+    RECORD.saw(label, status)
+    if status >= 500 or status not in allowed:
+        RECORD.failed(label, f"{status}: {what[:1500]}")
+        raise AssertionError(f"{label}: {status} for {what[:1500]}")
+
+
+@contextmanager
+def timed(label: str) -> Iterator[None]:
+    """Count the wall time of a route's cases (the report's cases/s)."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        RECORD.route(label).seconds += time.monotonic() - started

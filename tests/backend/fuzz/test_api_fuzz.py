@@ -11,8 +11,6 @@ says of it (declared status or the default Error body, its media type and schema
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 import schemathesis
@@ -23,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.backend.fuzz.campaign import FUZZ, RECORD, REQUEST_TIMEOUT, SEED
+from tests.backend.fuzz.campaign import FUZZ, RECORD, REQUEST_TIMEOUT, SEED, timed
 from tests.backend.fuzz.conftest import staff_cookie
 from tests.backend.fuzz.operations import OPERATIONS, caller, known_values, strategy
 from tests.backend.fuzz.server import LiveServer
@@ -42,8 +40,6 @@ def known(live: LiveServer) -> dict[str, list[str]]:
 def test_operation_never_fails_under_fuzzing(live: LiveServer, known: dict[str, list[str]], label: str) -> None:
     http = requests.Session()
     headers = caller(live, label)
-    stats = RECORD.route(label)
-    started = time.monotonic()
 
     @FUZZ
     @seed(SEED)
@@ -64,7 +60,5 @@ def test_operation_never_fails_under_fuzzing(live: LiveServer, known: dict[str, 
             RECORD.failed(label, f"{exc}\n{case.as_curl_command()}")
             raise
 
-    try:
+    with timed(label):
         fuzz()
-    finally:
-        stats.seconds += time.monotonic() - started
