@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: install env run backend train eval cv test lint bench fuzz wording
+.PHONY: install env run backend train eval cv test lint bench fuzz backup restore wording
 
 install:
 	@scripts/install.sh
@@ -42,6 +42,14 @@ lint: install
 
 bench: install
 	$(PY) -m scripts.bench
+
+# A consistent copy of the database (SQLite's backup API, or pg_dump on PostgreSQL) in var/backups;
+# `make restore FILE=var/backups/…` puts one back (stop the backend first). backend/backup.py.
+backup: env
+	$(PY) -m backend.backup create
+
+restore: env
+	$(PY) -m backend.backup restore $(FILE)
 
 # Hostile input at scale (issue #9): schemathesis on every operation of the OpenAPI document and
 # hypothesis on the channels (WeChat, IVR calls, the form, the chat socket), 10,000 cases each
