@@ -24,7 +24,7 @@ from backend.api import PLATFORM, scope
 from backend.api.auth import Principal, principal
 from backend.api.lookups import count_lookup
 from backend.api.registry import ApiRoutes
-from backend.api.validation import QUERY_INT_LIMIT, json_response, read_body
+from backend.api.validation import QUERY_INT_LIMIT, json_response, read_body, read_params
 from backend.context import Platform
 from backend.errors import NotFound
 from backend.models import Outage
@@ -227,7 +227,7 @@ async def get_outages(request: web.Request) -> web.Response:
     params = {k: v for k, v in request.query.items() if v != ""}
     if len(request.query.getall("area_ids", [])) > 1:  # ?area_ids=1&area_ids=2
         params["area_ids"] = ",".join(request.query.getall("area_ids"))
-    q = OutageQuery.parse_obj(params)
+    q = read_params(params, OutageQuery)
     now = platform.clock()
     day = date.fromisoformat(q.day) if q.day else now.astimezone(TZ).date()
     query: dict[str, str | None] = {}

@@ -73,7 +73,12 @@ async def read_body(request: web.Request, model: type[M]) -> M:
 
 def read_query(request: web.Request, model: type[M]) -> M:
     # Empty parameters (?unit=) mean "not given", as browsers and forms send them.
-    parsed = model.parse_obj({k: v for k, v in request.query.items() if v != ""})
+    return read_params({k: v for k, v in request.query.items() if v != ""}, model)
+
+
+def read_params(params: dict[str, object], model: type[M]) -> M:
+    """Query parameters a handler gathered itself (repeated ones joined), validated and bounded."""
+    parsed = model.parse_obj(params)
     _check_bounds(parsed)
     return parsed
 

@@ -105,3 +105,12 @@ async def test_an_area_id_past_the_database_integer_is_refused_not_a_500(client,
     resp = await client.get("/api/outages", params={"area_ids": "999999999999,5"}, headers=auth)
     body = await assert_json_error(resp, {422})
     assert body["error"]["details"][0]["field"] == "area_ids"
+
+
+async def test_a_single_area_id_past_the_database_integer_is_refused_not_a_500(client, auth, platform):
+    """Found by the fuzz pass in a fresh clone: area_id=2**63 overflowed SQLite's INTEGER (the route
+    read its query without the bounds every other query gets)."""
+    await seed_units(platform)
+    resp = await client.get("/api/outages", params={"area_id": str(2**63)}, headers=auth)
+    body = await assert_json_error(resp, {422})
+    assert body["error"]["details"][0]["field"] == "area_id"
