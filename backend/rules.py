@@ -57,6 +57,14 @@ class StaffLoginRules:
 
 
 @dataclass(frozen=True)
+class RetentionRules:
+    """How long personal data is kept (backend/retention.py)."""
+
+    transcript_days: int  # lines of conversations closed longer ago are deleted
+    closed_ticket_personal_data_days: int  # tickets closed longer ago lose their customer's data
+
+
+@dataclass(frozen=True)
 class LookupRules:
     """The per-client limit on look-ups by 户号 (backend/api/lookups.py)."""
 
@@ -152,6 +160,7 @@ class ServiceRules:
     scheduler_interval: float
     scheduler_batch: int
     turn_retention_hours: float  # stored answers of channel turns, kept for repeats
+    retention: RetentionRules
     identity_max_failures: int
     identity_lockout_minutes: int
     account_lookups: LookupRules
@@ -218,6 +227,17 @@ def _public_form(raw: dict[str, Any]) -> PublicFormRules:
                             int(raw["max_body_bytes"]))
     if rules.max_submissions < 1 or rules.window_seconds <= 0 or rules.max_body_bytes < 1024:
         raise RulesError("public_form: max_submissions >= 1, window_seconds > 0, max_body_bytes >= 1024")
+    return rules
+
+
+def _retention(raw: dict[str, Any], repeat_window_days: int) -> RetentionRules:
+    rules = RetentionRules(int(raw["transcript_days"]), int(raw["closed_ticket_personal_data_days"]))
+    if rules.transcript_days < 1:
+        raise RulesError("retention.transcript_days: at least 1")
+    if rules.closed_ticket_personal_data_days <= repeat_window_days:
+        # A repeat complaint is found by the phone on the customer's earlier tickets.
+        raise RulesError("retention.closed_ticket_personal_data_days: must be longer than "
+                         "complaints.repeat_window_days")
     return rules
 
 
@@ -341,6 +361,7 @@ def load_rules(path: Path) -> ServiceRules:
             scheduler_interval=float(scheduler["interval_seconds"]),
             scheduler_batch=int(scheduler["batch_size"]),
             turn_retention_hours=float(scheduler["turn_retention_hours"]),
+            retention=_retention(raw["retention"], int(complaints["repeat_window_days"])),
             identity_max_failures=int(identity["max_failures"]),
             identity_lockout_minutes=int(identity["lockout_minutes"]),
             account_lookups=_lookups(raw["account_lookups"]),

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
+from backend import retention
 from backend.context import Platform
 from backend.models import CustomerTurn, IvrTurn, StaffSession, Ticket, TicketDeadline
 from backend.tickets.lifecycle import escalate, record
@@ -121,6 +122,10 @@ async def run_forever(platform: Platform) -> None:
                 log.info("sweep: %d stored channel turns past their retention deleted", forgotten)
             if forget_now and (ended := await end_stale_sessions(platform)):
                 log.info("sweep: %d expired or idle staff sessions deleted", ended)
+            if forget_now and (lines := await retention.forget_old_transcripts(platform)):
+                log.info("sweep: %d transcript lines past their retention deleted", lines)
+            if forget_now and (erased := await retention.erase_closed_tickets(platform)):
+                log.info("sweep: %d closed tickets' customer data erased", erased)
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the clocks running through a transient DB fault
