@@ -43,7 +43,6 @@ from backend.errors import TooManyAttempts
 from backend.rules import LookupRules
 from glossary.identifiers import CUSTOMER_REF_HEADER
 
-CUSTOMER_REF = CUSTOMER_REF_HEADER
 TOO_MANY_LOOKUPS = "查询过于频繁，请{minutes}分钟后再试。"
 # Clients with nothing left in their window are dropped once this many are held.
 SWEEP_ABOVE = 10_000
@@ -98,7 +97,7 @@ def clients_of(request: web.Request, rules: LookupRules) -> list[tuple[str, int]
     if who.kind == "staff":
         return [(f"staff:{who.user_id}", rules.max_accounts_per_client),
                 (f"address:{request.remote or ''}", rules.max_accounts_per_address)]
-    ref = request.headers.get(CUSTOMER_REF, "").strip()[:128]
+    ref = request.headers.get(CUSTOMER_REF_HEADER, "").strip()[:128]
     if who.kind == "service" and ref:
         return [(f"customer:{ref}", rules.max_accounts_per_client)]
     return []

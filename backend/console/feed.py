@@ -41,6 +41,8 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from backend.api import PLATFORM, scope
 from backend.api.auth import SESSION_COOKIE, Principal, staff_for_token
@@ -79,13 +81,21 @@ class Feed:
         self.open_id = open_id
         self.after = after
         self.sent: dict[str, tuple[Any, ...]] = {}
+        self._readable: tuple[ColumnElement | None] | None = None  # the transcript rule, once per stream
+
+    async def _rule(self, session: AsyncSession) -> ColumnElement | None:
+        # Built once: its unit subtree is fixed for the stream, and what changes (who holds a
+        # conversation, which tickets name it) stays a subquery the database runs on every poll.
+        if self._readable is None:
+            self._readable = (await scope.readable_conversations(session, self.who),)
+        return self._readable[0]
 
     async def changes(self, send: bool = True) -> list[tuple[str, dict[str, Any]]]:
         """The events due now; `send=False` only notes the current state (the page loads it itself)."""
         events: list[tuple[str, dict[str, Any]]] = []
         since = self.platform.clock() - OVERLAP
         async with self.platform.sessions() as session:
-            readable = await scope.readable_conversations(session, self.who)
+            readable = await self._rule(session)
             visible = select(Conversation).where(Conversation.updated_at >= since)
             recent = (await session.scalars((visible if readable is None else visible.where(readable))
                                             .order_by(Conversation.updated_at, Conversation.id))).all()

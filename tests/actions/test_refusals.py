@@ -120,8 +120,8 @@ async def test_a_customer_guessing_many_accounts_is_asked_to_wait_and_others_are
         refusals.WAIT_MINUTES, False, minutes=-(-int(platform.rules.account_lookups.window_seconds) // 60)))
     dispatcher = CollectingDispatcher()
     await ActionOutageLookup().run(dispatcher, tracker({"place": {"account_no": ACCOUNT}}, sender="neighbour"), {})
-    assert "暂未查到" in "".join(said(dispatcher)) or "停电" in "".join(said(dispatcher))
-    assert said(dispatcher) != expected(refusals.TOO_MANY_LOOKUPS, False, wait="")
+    answer = "".join(said(dispatcher))
+    assert answer and not answer.startswith(refusals.TOO_MANY_LOOKUPS[0][:8]), answer
 
 
 async def test_a_refusal_without_a_sentence_is_refused_politely_and_logged(client, caplog):
