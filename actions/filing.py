@@ -27,7 +27,12 @@ async def file_ticket(dispatcher: CollectingDispatcher, tracker: Tracker, body: 
         await keep_for_later(key, body)
         say_sentence(dispatcher, tracker, NO_BACKEND)
     except BackendError as error:
-        say_refusal(dispatcher, tracker, error)
+        if error.status < 500:
+            say_refusal(dispatcher, tracker, error)
+            return None
+        # A fault of ours, not of the request: kept and retried with the same key like an outage.
+        await keep_for_later(key, body)
+        say_sentence(dispatcher, tracker, NO_BACKEND)
     return None
 
 

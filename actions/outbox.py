@@ -64,6 +64,9 @@ class Outbox:
                 await self._mark(key, error=str(exc))
                 break  # still down: try the rest next round
             except BackendError as exc:
+                if exc.status >= 500:  # the backend's own fault: the entry is fine, try again next round
+                    await self._mark(key, error=str(exc))
+                    continue
                 # Refused for good (bad data): keep it for an operator, never drop it silently.
                 log.error("outbox entry %s refused by the backend: %s", key, exc)
                 await self._mark(key, error=str(exc), refused_at=_now())

@@ -1,7 +1,7 @@
 """`python -m actions.server`: the rasa_sdk action server plus the outbox drain.
 
 rasa_sdk's own runner has no hook for a background task; this is its `run`
-with one listener added: undelivered tickets are retried every 30 seconds.
+with one listener added: undelivered tickets are retried every OUTBOX_DRAIN_SECONDS (30).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rasa_sdk.endpoint import create_app
 
 from actions.backend import backend
 from actions.outbox import drain_forever, outbox
+from actions.settings import ActionSettings
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ def main() -> None:
 
     @app.listener("after_server_start")
     async def start_outbox(_app: object, _loop: object) -> None:
-        tasks.append(asyncio.get_running_loop().create_task(drain_forever(outbox(), backend())))
+        every = ActionSettings.load().outbox_drain_seconds
+        tasks.append(asyncio.get_running_loop().create_task(drain_forever(outbox(), backend(), every)))
 
     @app.listener("before_server_stop")
     async def stop_outbox(_app: object, _loop: object) -> None:

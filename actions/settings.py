@@ -18,6 +18,7 @@ class ActionSettings:
     timeout_seconds: float = 5.0
     retries: int = 3
     tariff: str = "zhejiang"
+    outbox_drain_seconds: float = 30.0  # how often tickets kept during a backend outage are retried
 
     @classmethod
     def load(cls) -> ActionSettings:
@@ -31,4 +32,5 @@ class ActionSettings:
             timeout_seconds=float(values.get("BACKEND_TIMEOUT", "5")),
             retries=int(values.get("BACKEND_RETRIES", "3")),
             tariff=values.get("TARIFF", "zhejiang"),
+            outbox_drain_seconds=float(values.get("OUTBOX_DRAIN_SECONDS", "30")),
         )

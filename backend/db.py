@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import sessionmaker
 
@@ -19,7 +19,37 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, future=True, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, future=True, pool_pre_ping=True)
+    # A database that went away must fail a request within seconds (asyncpg waits 60 s to
+    # connect by default): the channels then answer the customer themselves (unreachable()).
+    return create_async_engine(url, future=True, pool_pre_ping=True, pool_timeout=CONNECT_SECONDS,
+                               connect_args={"timeout": CONNECT_SECONDS})
+
+
+CONNECT_SECONDS = 5.0
+
+
+def unreachable(error: BaseException) -> bool:
+    """The database is away (refused, reset, timed out, restarting), not a wrong query.
+
+    Checked along the cause chain: SQLAlchemy wraps the driver's error, asyncpg raises
+    OSError while connecting and its own connection errors once connected."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, exc.DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(seen, OSError | TimeoutError | exc.TimeoutError | exc.DisconnectionError):
+            return True
+        if type(seen).__module__.startswith("asyncpg") and type(seen).__name__ in _ASYNCPG_AWAY:
+            return True
+        if isinstance(seen, exc.OperationalError) and any(w in str(seen).lower() for w in _SQLITE_AWAY):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+_SQLITE_AWAY = ("unable to open", "disk i/o")  # not "locked" (a slow writer) nor a schema error
+_ASYNCPG_AWAY = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
+                 "InterfaceError", "AdminShutdownError", "CrashShutdownError", "TooManyConnectionsError"}
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

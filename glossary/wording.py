@@ -26,6 +26,16 @@ BUSY: Sentence = ("非常抱歉，系统暂时繁忙，请稍后再试，或拨�
 ASSISTANT_UNAVAILABLE: Sentence = (
     "非常抱歉，智能客服暂时无法应答，您的留言已记录。请稍后再试，或直接拨打95598供电服务热线。",
     "非常抱歉，系统暂时无法应答，您的话已记录。请稍后再说一遍，或者说转人工。")
+# The same on WeChat and the hotline, where the router queues the customer for an agent instead
+# (backend/router/service.py); on the hotline IVR_TRANSFER and the transfer follow.
+ASSISTANT_UNAVAILABLE_QUEUED: Sentence = (
+    "非常抱歉，智能客服暂时无法应答，已为您转接人工客服，工作人员会尽快在这里回复您，请稍候。",
+    "非常抱歉，系统暂时无法应答。")
+# A channel whose own database is away: the message was not taken (nothing stored), so the
+# customer is asked to send it again; on the hotline IVR_TRANSFER and the transfer follow.
+NOT_RECEIVED: Sentence = (
+    "非常抱歉，系统暂时繁忙，您的消息未能收到，请稍后再发送一次，或拨打95598供电服务热线。",
+    "非常抱歉，系统暂时繁忙。")
 # A customer writing while waiting for an agent: `{ahead}` customers before them.
 QUEUE_AHEAD: Sentence = ("您已在人工客服队列中，前面还有{ahead}位客户，请稍候，工作人员会尽快接待您。",
                          "您正在排队等待人工客服，前面还有{ahead}位客户，请稍候。")

@@ -12,6 +12,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -78,9 +79,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """One migrated scratch database for the session, dropped at the end."""
+@contextmanager
+def scratch_pg_database() -> Iterator[str]:
+    """An empty PostgreSQL database (async URL), dropped afterwards; skipped (failed in CI) when unreachable."""
     reason = _pg_reachable()
     if reason:
         if os.environ.get("CI"):
@@ -96,18 +97,23 @@ def pg_database() -> Iterator[str]:
             await conn.close()
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-
-    async def build() -> None:
-        engine = create_engine(url)
-        await migrate(engine)
-        await engine.dispose()
-
     try:
-        asyncio.run(build())
-        yield url
+        yield PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """One migrated scratch database for the session, dropped at the end."""
+    with scratch_pg_database() as url:
+        async def build() -> None:
+            engine = create_engine(url)
+            await migrate(engine)
+            await engine.dispose()
+
+        asyncio.run(build())
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,9 +8,11 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
+from backend.db import unreachable
 from backend.errors import DomainError
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 10
 
 _HTTP_MESSAGES = {
     400: "请求格式不正确。", 401: "请先登录或提供有效的访问令牌。", 403: "没有权限执行该操作。",
@@ -82,6 +84,11 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             raise
         return error_response(exc.status, exc.reason.lower().replace(" ", "_"),
                               _HTTP_MESSAGES.get(exc.status, exc.reason))
-    except Exception:
+    except Exception as exc:
+        if unreachable(exc):  # retryable: the assistant's outbox keeps a ticket for later on a 503
+            log.error("database unreachable on %s %s: %r", request.method, request.path, exc)
+            response = error_response(503, "database_unavailable", "系统繁忙，请稍后再试。")
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal_error", "系统繁忙，请稍后再试。")

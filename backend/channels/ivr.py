@@ -67,6 +67,7 @@ from backend.api.validation import json_response, read_body
 from backend.channels.ivr_callback import file_callback
 from backend.channels.ivr_turns import TurnStore
 from backend.context import Platform
+from backend.db import unreachable
 from backend.errors import Conflict, InvalidInput
 from backend.models import Conversation, Message, Survey, Ticket
 from backend.openapi_hints import declares, stripped_at_least
@@ -348,5 +349,15 @@ async def post_turn(request: web.Request) -> web.Response:
     """Answer one turn of a call."""
     turn = await read_body(request, IvrTurnBody)
     _check(turn)
-    channel = IvrChannel(request.app[PLATFORM], request.app[ROUTER])
-    return json_response(await channel.answer(turn))
+    platform: Platform = request.app[PLATFORM]
+    channel = IvrChannel(platform, request.app[ROUTER])
+    try:
+        return json_response(await channel.answer(turn))
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        # Nothing of the call can be read or kept: the caller still reaches a human, who asks afresh.
+        log.error("ivr call %s turn %s: database unreachable (%r); transferred", turn.call_id, turn.seq, exc)
+        return json_response({"actions": [{"say": wording.NOT_RECEIVED[1]}, {"say": wording.IVR_TRANSFER},
+                                          {"transfer": {"queue": platform.rules.ivr.queue,
+                                                        "context": {"call_id": turn.call_id}}}]})

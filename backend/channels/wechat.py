@@ -63,9 +63,11 @@ from backend.api.errors import error_response
 from backend.api.registry import ApiRoutes
 from backend.api.validation import read_raw
 from backend.channels.wechat_channel import CHANNEL, WechatChannel
-from backend.channels.wechat_messages import BadXml, parse_fields, push_of
+from backend.channels.wechat_messages import BadXml, parse_fields, push_of, text_reply
+from backend.db import unreachable
 from backend.errors import PayloadTooLarge
 from backend.router import ROUTER
+from glossary import wording
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +154,15 @@ async def post_push(request: web.Request) -> web.StreamResponse:
     except BadXml as exc:
         log.warning("wechat push refused: %s", exc)
         return _plain(400, "bad request")
-    reply = await request.app[WECHAT].answer(push)
+    try:
+        reply = await request.app[WECHAT].answer(push)
+    except Exception as exc:
+        if not unreachable(exc):
+            raise
+        # Nothing was kept: the customer is asked to send it again (WeChat's own resends come
+        # within 15 s, before most outages end).
+        log.error("wechat push: database unreachable (%r)", exc)
+        reply = text_reply(push, wording.NOT_RECEIVED[0], int(request.app[PLATFORM].clock().timestamp()))
     if reply is None:
         return _plain(200, SUCCESS)
     if crypto is not None:

@@ -12,6 +12,7 @@ ticket types, statuses and clocks come from glossary/names.py.
 """
 from __future__ import annotations
 
+from backend.router.service import UNAVAILABLE_REASON
 from glossary.names import (
     COMPLAINT_GRADES,
     DEADLINES,
@@ -58,7 +59,7 @@ WAITED_SECONDS = "已等待不到1分钟"
 HELD_BY = "接待人：{name}"
 STATES = {"bot": "智能客服接待中", "waiting_agent": "排队等待人工", "agent": "人工接待中", "closed": "已结束"}
 REASONS = {"request_human": "客户要求转人工", "misunderstood_twice": "连续两次未理解",
-           "escalation": "投诉升级", "ivr_no_input": "热线多次无应答"}
+           "escalation": "投诉升级", "ivr_no_input": "热线多次无应答", UNAVAILABLE_REASON: "智能客服无法应答"}
 
 # The feed's connection, in words.
 LIVE = {"connecting": "正在连接实时更新……", "live": "实时更新中", "offline": "实时更新已断开，正在重新连接……"}

@@ -49,15 +49,20 @@ from sqlalchemy.exc import IntegrityError
 from backend.context import Platform
 from backend.models import Conversation, Message
 from backend.router.delivery import Outbox
-from backend.router.rasa import RasaClient, RasaUnavailable
+from backend.router.rasa import IntentSeen, RasaClient, RasaUnavailable
 from backend.router.replies import SYSTEM, ConversationRef, Reply, Turn
 from backend.router.survey_turns import SurveyTurns
 from backend.router.takeover import Takeover, queue_position, ref
-from backend.router.transcript import REOPENED, Line, record
+from backend.router.transcript import REOPENED, Line, record, retrying
 from glossary import wording
 
 log = logging.getLogger(__name__)
 __all__ = ["REOPENED", "ConversationRouter"]  # REOPENED: importers read it here too
+
+# Channels whose customer is queued for an agent when the assistant cannot answer (the
+# hotline must reach a human; a WeChat customer reads the agent's reply whenever it comes).
+QUEUED_WHEN_UNAVAILABLE = frozenset({"ivr", "wechat"})
+UNAVAILABLE_REASON = "assistant_unavailable"
 
 
 class ConversationRouter:
@@ -131,19 +136,12 @@ class ConversationRouter:
                                            {**metadata, "channel": conversation.channel})
         except RasaUnavailable as exc:
             log.warning("assistant unavailable for conversation %s: %s", conversation.id, exc)
-            sorry = wording.pick(wording.ASSISTANT_UNAVAILABLE, conversation.channel == "ivr")
-            [said] = await record(self.platform, conversation.id, [Line(SYSTEM, sorry, actor="router")])
-            return line.id, [Reply(SYSTEM, sorry, line_id=said.id)]
+            return line.id, await self._unavailable(conversation)
         if not replies:  # every turn of this assistant says something: its action server failed
             log.warning("assistant said nothing to conversation %s (action server down?)", conversation.id)
-            replies = [Reply(SYSTEM, wording.pick(wording.ASSISTANT_UNAVAILABLE, conversation.channel == "ivr"))]
-        seen = await self.rasa.intent_seen(conversation.id)
-        if seen is not None:
-            async with self.platform.sessions() as session:
-                await session.execute(update(Message).where(Message.id == line.id)
-                                      .values(intent=seen.name[:50], confidence=seen.confidence)
-                                      .execution_options(synchronize_session=False))
-                await session.commit()
+            await self._note_intent(conversation.id, line.id)  # its NLU ran: the line's label is known
+            return line.id, await self._unavailable(conversation)
+        seen = await self._note_intent(conversation.id, line.id)
         await self._touch(conversation.id)
         said = [Line(reply.sender, text, actor="router" if reply.sender == SYSTEM else None)
                 for reply in replies if (text := reply.transcript_text())]
@@ -152,6 +150,35 @@ class ConversationRouter:
                    for reply in replies]
         # The customer ended a served chat: the satisfaction survey comes after the farewell.
         return line.id, replies + await self.surveys.after_assistant(conversation, seen.name if seen else None)
+
+    async def _note_intent(self, conversation_id: str, line_id: int) -> IntentSeen | None:
+        """Label the customer's line with what the assistant understood (read from its tracker)."""
+        seen = await self.rasa.intent_seen(conversation_id)
+        if seen is not None:
+            async with self.platform.sessions() as session:
+                await session.execute(update(Message).where(Message.id == line_id)
+                                      .values(intent=seen.name[:50], confidence=seen.confidence)
+                                      .execution_options(synchronize_session=False))
+                await session.commit()
+        return seen
+
+    async def _unavailable(self, conversation: ConversationRef) -> list[Reply]:
+        """The assistant cannot answer: the customer is told so, never met with silence.
+
+        On WeChat and the hotline the conversation joins the agents' queue (an agent answers
+        through the channel's delivery; the IVR transfers the call); the web chat gets the notice,
+        its customer is on the page and can ask for an agent."""
+        sentence = wording.ASSISTANT_UNAVAILABLE
+        if conversation.channel in QUEUED_WHEN_UNAVAILABLE:
+            async def work(session: Any) -> None:
+                current = await session.get(Conversation, conversation.id)
+                await self.takeover.queue(session, current, UNAVAILABLE_REASON, None)
+
+            await retrying(self.platform, work)
+            sentence = wording.ASSISTANT_UNAVAILABLE_QUEUED
+        sorry = wording.pick(sentence, conversation.channel == "ivr")
+        [said] = await record(self.platform, conversation.id, [Line(SYSTEM, sorry, actor="router")])
+        return [Reply(SYSTEM, sorry, line_id=said.id)]
 
     async def deliver_pending(self, conversation_id: str) -> int:
         """Try to deliver a conversation's pending lines now (e.g. a ticket's survey after its close)."""

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from backend.channels.ivr import DTMF_MAX_DIGITS
 from backend.channels.ivr_callback import CALLBACK_NOTE
 from backend.models import Conversation, Ticket
+from backend.router import ROUTER
 from backend.tickets.queries import load_ticket
 from glossary import wording
 from tests.backend.router.conftest import SERVICE
@@ -285,3 +286,17 @@ async def test_a_goodbye_inside_a_form_keeps_listening(backend, fake_rasa):
     fake_rasa.replies = [{"text": "您的报修还没有提交，确定不报修了吗？"}]
     answer = await turn(backend, "call-20", 1, "text", text="算了再见")
     assert kinds(answer)[-1] == "listen"
+
+
+@pytest.mark.parametrize("failure", ["down", "silent"])
+async def test_a_caller_the_assistant_cannot_answer_hears_an_apology_and_reaches_a_human(backend, fake_rasa,
+                                                                                        platform, failure):
+    if failure == "down":
+        backend.server.app[ROUTER].rasa.base_url = "http://127.0.0.1:9"  # nothing listens on the discard port
+    else:
+        fake_rasa.replies = []  # Rasa up, its action server down
+    answer = await turn(backend, "call-down", 1, "text", text="我家停电了")
+    assert said(answer) == [wording.ASSISTANT_UNAVAILABLE_QUEUED[1], wording.IVR_TRANSFER]
+    assert kinds(answer)[-1] == "transfer"
+    conversation = await conversation_of(platform, "call-down")
+    assert (conversation.state, conversation.handoff_reason) == ("waiting_agent", "assistant_unavailable")

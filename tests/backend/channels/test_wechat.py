@@ -276,3 +276,13 @@ async def test_a_reply_longer_than_wechat_accepts_is_cut_not_refused(wx, fake_ra
     fake_rasa.replies = [{"text": "电费说明。" * 200}]  # 3000 bytes in UTF-8
     reply = await say(wx, "电费怎么算", "9500")
     assert len(reply.encode("utf-8")) <= MAX_TEXT_BYTES and reply.startswith("电费说明。") and reply.endswith("…")
+
+
+async def test_a_customer_the_assistant_cannot_answer_is_queued_for_an_agent(wx, fake_rasa, platform):
+    fake_rasa.status = 500
+    assert await say(wx, "我家停电了", "9101") == wording.ASSISTANT_UNAVAILABLE_QUEUED[0]
+    conversation = await conversation_of(platform)
+    assert (conversation.state, conversation.handoff_reason) == ("waiting_agent", "assistant_unavailable")
+    fake_rasa.status = 200  # back: the queued customer still waits for the agent, the bot does not talk over
+    assert "队列" in await say(wx, "有人吗", "9102")
+    assert fake_rasa.messages() == ["我家停电了"]
