@@ -73,15 +73,15 @@ class TcpProxy:
             return
         self.connections += 1
         self._writers.update({client_writer, server_writer})
-        await asyncio.gather(self._copy(client_reader, server_writer, self.delay),
-                             self._copy(server_reader, client_writer, 0.0), return_exceptions=True)
+        await asyncio.gather(self._copy(client_reader, server_writer, to_server=True),
+                             self._copy(server_reader, client_writer, to_server=False), return_exceptions=True)
         self._writers.difference_update({client_writer, server_writer})
 
-    async def _copy(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float) -> None:
+    async def _copy(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, to_server: bool) -> None:
         try:
             while chunk := await reader.read(65536):
-                if delay:
-                    await asyncio.sleep(delay)
+                if to_server and self.delay:  # read now: a kept-alive connection slows down too
+                    await asyncio.sleep(self.delay)
                 writer.write(chunk)
                 await writer.drain()
         except (ConnectionError, OSError):

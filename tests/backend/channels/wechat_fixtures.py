@@ -136,11 +136,11 @@ async def push(client: TestClient, xml: str | bytes, **query: str) -> tuple[int,
     return resp.status, await resp.text()
 
 
-def reply_content(body: str) -> str:
+def reply_content(body: str, openid: str = OPENID) -> str:
     """The text of a passive reply."""
     root = fromstring(body)
     assert root.findtext("MsgType") == "text"
-    assert root.findtext("ToUserName") == OPENID and root.findtext("FromUserName") == ACCOUNT
+    assert root.findtext("ToUserName") == openid and root.findtext("FromUserName") == ACCOUNT
     return root.findtext("Content") or ""
 
 
