@@ -22,6 +22,7 @@ from backend.api import (
     outages,
     places,
     plans,
+    privacy_requests,
     reference,
     reveal,
     staff,
@@ -50,7 +51,7 @@ ROUTE_TABLES = [health.routes, tickets.routes, kpi.routes, outages.routes, accou
                 conversations.routes, takeover.routes, complaint_form.routes, ivr.routes, wechat.routes,
                 chat.routes, console_routes, console_api_routes, audit.routes, reveal.routes, assessments.routes,
                 survey_page.routes,
-                plans.routes]
+                plans.routes, privacy_requests.routes]
 
 
 async def build_platform(settings: Settings) -> Platform:

@@ -15,9 +15,11 @@ left, and is safe to repeat: what it has done once no longer matches.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from backend.context import Platform
@@ -42,12 +44,20 @@ async def _forget_batch(platform: Platform, cutoff: datetime) -> int | None:
             .limit(platform.rules.scheduler_batch))).all()
         if not closed:
             return None
-        lines = select(Message.id).where(Message.conversation_id.in_(closed))
-        await session.execute(update(Survey).where(Survey.line_id.in_(lines)).values(line_id=None)
-                              .execution_options(synchronize_session=False))
-        result = await session.execute(delete(Message).where(Message.conversation_id.in_(closed))
-                                       .execution_options(synchronize_session=False))
+        deleted = await forget_lines(session, closed)
         await session.commit()
+    return deleted
+
+
+async def forget_lines(session: AsyncSession, conversation_ids: Sequence[str]) -> int:
+    """Delete the transcript lines of these conversations (surveys lose their pointer to a line first)."""
+    if not conversation_ids:
+        return 0
+    lines = select(Message.id).where(Message.conversation_id.in_(conversation_ids))
+    await session.execute(update(Survey).where(Survey.line_id.in_(lines)).values(line_id=None)
+                          .execution_options(synchronize_session=False))
+    result = await session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids))
+                                   .execution_options(synchronize_session=False))
     return int(result.rowcount or 0)
 
 
@@ -69,12 +79,18 @@ async def _erase_batch(platform: Platform, cutoff: datetime) -> int:
             .where(Ticket.status == "closed", Ticket.closed_at < cutoff, personal)
             .limit(platform.rules.scheduler_batch))).all()
         for ticket in tickets:
-            names = (ticket.customer_name,)
-            if ticket.description:
-                ticket.description = mask_text(ticket.description, names=names)
-            for event in ticket.events:
-                if event.note:
-                    event.note = mask_text(event.note, names=names)
-            ticket.customer_name = ticket.customer_phone = ticket.account_no = ticket.address = None
+            erase_customer(ticket)
         await session.commit()
     return len(tickets)
+
+
+def erase_customer(ticket: Ticket) -> None:
+    """The ticket keeps its handling record, masked; nobody can be reached through it any more.
+    Its events must be loaded."""
+    names = (ticket.customer_name,)
+    if ticket.description:
+        ticket.description = mask_text(ticket.description, names=names)
+    for event in ticket.events:
+        if event.note:
+            event.note = mask_text(event.note, names=names)
+    ticket.customer_name = ticket.customer_phone = ticket.account_no = ticket.address = None

@@ -62,6 +62,7 @@ class RetentionRules:
 
     transcript_days: int  # lines of conversations closed longer ago are deleted
     closed_ticket_personal_data_days: int  # tickets closed longer ago lose their customer's data
+    assistant_tracker_days: int = 30  # Rasa's conversations idle longer are deleted (bot/tracker_retention.py)
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,10 @@ def _public_form(raw: dict[str, Any]) -> PublicFormRules:
 
 
 def _retention(raw: dict[str, Any], repeat_window_days: int) -> RetentionRules:
-    rules = RetentionRules(int(raw["transcript_days"]), int(raw["closed_ticket_personal_data_days"]))
-    if rules.transcript_days < 1:
-        raise RulesError("retention.transcript_days: at least 1")
+    rules = RetentionRules(int(raw["transcript_days"]), int(raw["closed_ticket_personal_data_days"]),
+                           int(raw.get("assistant_tracker_days", RetentionRules.assistant_tracker_days)))
+    if rules.transcript_days < 1 or rules.assistant_tracker_days < 1:
+        raise RulesError("retention.transcript_days and assistant_tracker_days: at least 1")
     if rules.closed_ticket_personal_data_days <= repeat_window_days:
         # A repeat complaint is found by the phone on the customer's earlier tickets.
         raise RulesError("retention.closed_ticket_personal_data_days: must be longer than "

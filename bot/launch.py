@@ -20,6 +20,7 @@ from bot.model_cache import ensure_model
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
+TRACKER_SWEEP_SECONDS = 3600.0
 
 
 def settings() -> dict[str, str]:
@@ -99,7 +100,13 @@ def main() -> None:
                       "--endpoints", "endpoints.yml"])
         wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/", rasa, 300)
         print(ready_banner(env), flush=True)
+        sweep: subprocess.Popen | None = None
+        next_sweep = time.monotonic()
         while all(p.poll() is None for p in processes):
+            if time.monotonic() >= next_sweep and (sweep is None or sweep.poll() is not None):
+                # Rasa's conversations idle past retention.assistant_tracker_days (bot/tracker_retention.py).
+                sweep = subprocess.Popen([PY, "-m", "bot.tracker_retention"], cwd=ROOT, env=env)
+                next_sweep = time.monotonic() + TRACKER_SWEEP_SECONDS
             time.sleep(1)
         print("a process exited; stopping the others", file=sys.stderr)
         raise SystemExit(1)

@@ -157,6 +157,11 @@ POLICY: dict[tuple[str, str], Rule] = {
                                                 "the creator or over the creator's unit; reason; audited"),
     ("GET", "/console/plans"): _rule(STAFF, scope.OWN_SESSION, "整改; its plans come from /api/plans",
                                      login_page="/console/login"),
+    # a customer's rights over their data (backend/privacy_requests.py): the contact centre only
+    ("POST", "/api/privacy/export"): _rule({SUPERVISOR, ADMIN}, scope.ROOT, "identity checked by the handler; "
+                                           "request reference required; audited before the answer (privacy.export)"),
+    ("POST", "/api/privacy/erase"): _rule({SUPERVISOR, ADMIN}, scope.ROOT, "open tickets, accounts and bills kept "
+                                          "with the reason; audited before and after (privacy.erase, privacy.erased)"),
     # audit log (backend/audit.py)
     ("GET", "/api/audit"): _rule({SUPERVISOR, ADMIN}, scope.SUBTREE, "masked; entries of the subtree's units"),
     # customer doors

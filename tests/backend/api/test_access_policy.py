@@ -64,6 +64,9 @@ class Unit:
     plan: str = ""  # an improvement plan whose responsible unit is this one
 
 
+PRIVACY_REQUEST = {"phone": "13912340000", "reference": "客户来电申请，已核对身份证"}
+
+
 @dataclass
 class Call:
     """One request: path parameters are filled from the unit's records."""
@@ -107,6 +110,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/api/accounts/{account_no}/bills"): Call(query=lambda u: {"phone_last4": LAST4}),
     ("GET", "/api/audit"): Call(query=lambda u: {"unit": u.unit}),
     ("POST", "/api/assessments"): Call(body=lambda u: {"month": PUBLISHED_MONTH}),
+    ("POST", "/api/privacy/export"): Call(body=lambda u: PRIVACY_REQUEST),
+    ("POST", "/api/privacy/erase"): Call(body=lambda u: PRIVACY_REQUEST),
     ("GET", "/api/plans"): Call(query=lambda u: {"unit": u.unit}),
     ("POST", "/api/plans"): Call(body=lambda u: {**PLAN, "unit": u.unit, "responsible_unit": u.unit}),
     ("GET", "/api/plans/{id}"): Call(),
