@@ -5,6 +5,10 @@ Profiles (FUZZ_PROFILE, default "quick"):
   derandomised seed, so a CI failure reproduces on any machine;
 - campaign: `make fuzz`, CAMPAIGN_CASES cases per route with a random seed (printed and
   written to the report; FUZZ_SEED replays one), FUZZ_CASES overrides the count of either.
+  On 2 cores the campaign takes hours, so it keeps what it has done in STORE (beside the
+  report, as JSON): each route's figures and the tests that passed, with the seed and commit
+  they ran at. `FUZZ_RESUME=1 make fuzz` runs only the tests not done yet; the report covers
+  every route of the store.
 A route with fewer distinct inputs than its count (GET /api/units has one) runs until
 hypothesis has tried them all; the report shows the cases actually run.
 
@@ -13,9 +17,11 @@ REQUEST_TIMEOUT seconds (a hang), or an answer that contradicts the OpenAPI docu
 """
 from __future__ import annotations
 
+import json
 import os
 import platform as host
 import random
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Collection, Iterator
@@ -33,6 +39,8 @@ REQUEST_TIMEOUT = 10.0  # seconds; the slowest honest answer (argon2 login, Exce
 PROFILE = os.environ.get("FUZZ_PROFILE", "quick")
 DATABASE = os.environ.get("FUZZ_DATABASE", "sqlite")
 REPORT = Path(os.environ.get("FUZZ_REPORT", "reports/fuzz.md"))
+STORE = REPORT.with_suffix(".json")
+RESUME = os.environ.get("FUZZ_RESUME", "") not in ("", "0")
 SEED = int(os.environ["FUZZ_SEED"]) if os.environ.get("FUZZ_SEED") else random.SystemRandom().randrange(2**32)
 
 _common = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck),
@@ -51,6 +59,57 @@ class RouteStats:
     statuses: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    seed: int = SEED
+    commit: str = ""
+    finished: str = ""
+
+    def as_json(self) -> dict:
+        return {"cases": self.cases, "statuses": dict(self.statuses), "failures": self.failures[:5],
+                "seconds": round(self.seconds, 1), "seed": self.seed, "commit": self.commit,
+                "finished": self.finished}
+
+    @classmethod
+    def from_json(cls, data: dict) -> RouteStats:
+        return cls(int(data["cases"]), Counter(data["statuses"]), list(data["failures"]), float(data["seconds"]),
+                   int(data["seed"]), str(data["commit"]), str(data["finished"]))
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+@dataclass
+class Store:
+    """The campaign so far: routes' figures and the tests done (STORE)."""
+
+    routes: dict[str, RouteStats] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls) -> Store:
+        if not STORE.exists():
+            return cls()
+        data = json.loads(STORE.read_text(encoding="utf-8"))
+        return cls({k: RouteStats.from_json(v) for k, v in data["routes"].items()}, list(data["done"]))
+
+    def save(self) -> None:
+        STORE.parent.mkdir(parents=True, exist_ok=True)
+        STORE.write_text(json.dumps({"routes": {k: v.as_json() for k, v in sorted(self.routes.items())},
+                                     "done": sorted(set(self.done))}, ensure_ascii=False, indent=1) + "\n",
+                         encoding="utf-8")
+
+    def took(self, test: str, record: Record) -> None:
+        """A test passed: keep it and the current figures of every route this run touched."""
+        commit, now = _commit(), f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        for label, stats in record.routes.items():
+            stats.commit, stats.finished = stats.commit or commit, now
+            self.routes[label] = stats
+        self.done.append(test)
+        self.save()
 
 
 @dataclass
@@ -69,11 +128,13 @@ class Record:
     def failed(self, label: str, what: str) -> None:
         self.route(label).failures.append(what[:2000])
 
-    def markdown(self) -> str:
-        """The report: per route the cases run, the statuses seen and the failures."""
+    def markdown(self, earlier: dict[str, RouteStats] | None = None) -> str:
+        """The report: per route the cases run, the statuses seen and the failures; `earlier`: the
+        store's routes of earlier runs of the campaign (this run's figures win)."""
+        routes = {**(earlier or {}), **self.routes}
         packages = ", ".join(f"{name} {version(name)}" for name in ("schemathesis", "hypothesis", "aiohttp"))
-        total = sum(s.cases for s in self.routes.values())
-        failing = [label for label, s in self.routes.items() if s.failures]
+        total = sum(s.cases for s in routes.values())
+        failing = [label for label, s in routes.items() if s.failures]
         lines = [
             "# Fuzz campaign (issue #9, hostile input at scale)",
             "",
@@ -82,22 +143,25 @@ class Record:
             f"- started {self.started:%Y-%m-%d %H:%M} UTC, "
             f"{(datetime.now(UTC) - self.started).total_seconds() / 60:.0f} minutes",
             f"- Python {host.python_version()}, {packages}",
-            f"- {len(self.routes)} routes and channel payloads, {total} cases, "
+            f"- {len(routes)} routes and channel payloads, {total} cases, "
             f"{len(failing)} with failures" + (f": {', '.join(failing)}" if failing else ""),
             "",
             "Failure: a 5xx, no answer within "
             f"{REQUEST_TIMEOUT:.0f} s, or an answer the OpenAPI document does not describe.",
             "",
-            "| route | cases | cases/s | statuses seen | failures |",
-            "|---|---:|---:|---|---:|",
+            "Routes run in earlier sessions of a resumed campaign show their own seed and commit.",
+            "",
+            "| route | cases | cases/s | statuses seen | failures | seed | commit |",
+            "|---|---:|---:|---|---:|---|---|",
         ]
-        for label, s in sorted(self.routes.items()):
+        for label, s in sorted(routes.items()):
             seen = ", ".join(f"{code} ×{n}" for code, n in sorted(s.statuses.items()))
             rate = f"{s.cases / s.seconds:.0f}" if s.seconds else ""
-            lines.append(f"| `{label}` | {s.cases} | {rate} | {seen} | {len(s.failures)} |")
+            lines.append(f"| `{label}` | {s.cases} | {rate} | {seen} | {len(s.failures)} | {s.seed} | "
+                         f"{s.commit or _commit()} |")
         for label in failing:
             lines += ["", f"## {label}", ""]
-            lines += [f"```\n{what}\n```" for what in self.routes[label].failures[:5]]
+            lines += [f"```\n{what}\n```" for what in routes[label].failures[:5]]
         return "\n".join(lines) + "\n"
 
 

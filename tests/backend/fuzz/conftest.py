@@ -13,7 +13,7 @@ from backend.api import PLATFORM
 from backend.api.auth import hash_token
 from backend.context import Platform
 from backend.models import StaffSession, StaffUser
-from tests.backend.fuzz.campaign import DATABASE, PROFILE, RECORD, REPORT
+from tests.backend.fuzz.campaign import DATABASE, PROFILE, RECORD, REPORT, RESUME, Store
 from tests.backend.fuzz.server import LiveServer
 
 
@@ -53,7 +53,27 @@ def staff_cookie(server: LiveServer, username: str) -> dict[str, str]:
     return {"Cookie": f"session={token}"}
 
 
+CAMPAIGN = PROFILE == "campaign"
+STORED = Store.load() if CAMPAIGN else Store()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A resumed campaign (FUZZ_RESUME=1) leaves out the tests an earlier run finished."""
+    if not (CAMPAIGN and RESUME):
+        return
+    done = set(STORED.done)
+    skipped = [item for item in items if item.nodeid in done]
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = [item for item in items if item.nodeid not in done]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if CAMPAIGN and report.when == "call" and report.passed and "/fuzz/" in report.nodeid:
+        STORED.took(report.nodeid, RECORD)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    if RECORD.routes and (PROFILE == "campaign" or os.environ.get("FUZZ_REPORT")):
+    if RECORD.routes and (CAMPAIGN or os.environ.get("FUZZ_REPORT")):
         REPORT.parent.mkdir(parents=True, exist_ok=True)
-        REPORT.write_text(RECORD.markdown(), encoding="utf-8")
+        REPORT.write_text(RECORD.markdown(STORED.routes if CAMPAIGN else None), encoding="utf-8")
