@@ -65,3 +65,36 @@ async def _key(box: Outbox) -> str:
     async with aiosqlite.connect(box.path) as db:
         rows = await db.execute_fetchall("SELECT key FROM outbox")
     return rows[0][0]
+
+
+async def test_a_backend_failing_with_500_keeps_the_ticket_for_later(backend_server, platform, dispatcher, tmp_path):
+    from aiohttp import web
+    from aiohttp.test_utils import TestServer
+
+    async def broken(_: web.Request) -> web.Response:
+        return web.json_response({"error": {"code": "internal_error", "message": "系统繁忙，请稍后再试。"}},
+                                 status=500)
+
+    app = web.Application()
+    app.router.add_post("/api/tickets", broken)
+    async with TestServer(app) as server:
+        failing = BackendClient(settings_for(str(server.make_url("")).rstrip("/"), tmp_path))
+        box = Outbox(tmp_path / "outbox.db")
+        use_backend(failing)
+        use_outbox(box)
+        try:
+            await ActionSubmitRepair().run(dispatcher, tracker(REPAIR_SLOTS, message_id="m-500"), {})
+            assert "系统暂时繁忙，您的诉求已记录" in texts(dispatcher)
+            assert await box.deliver(failing) == 0
+            assert len(await box.pending()) == 1  # still waiting, not refused for good
+        finally:
+            await failing.close()
+            use_backend(None)
+            use_outbox(None)
+    up = BackendClient(settings_for(str(backend_server.make_url("")).rstrip("/"), tmp_path))
+    try:
+        assert await box.deliver(up) == 1
+        async with platform.sessions() as session:
+            assert await session.scalar(select(func.count(Ticket.id))) == 1
+    finally:
+        await up.close()
