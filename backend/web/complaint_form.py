@@ -44,11 +44,12 @@ from pydantic import BaseModel, Field, ValidationError, validator
 
 from backend import identifiers, surveys
 from backend.api import PLATFORM
-from backend.api.errors import error_response, validation_details
+from backend.api.errors import RETRY_AFTER_SECONDS, error_response, validation_details
 from backend.api.registry import ApiRoutes
 from backend.api.tickets import IDEMPOTENCY
 from backend.api.validation import json_response, parse_json, read_raw
 from backend.context import Platform
+from backend.db import unreachable
 from backend.errors import Conflict, DomainError, InvalidInput
 from backend.openapi_hints import declares, stripped_at_least
 from backend.sla.calendar import TZ
@@ -76,6 +77,7 @@ from backend.web.complaint_page import (
 from backend.web.rate_limit import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
+FORM_ERROR = "form"  # an error of the whole submission: the summary links it to the form
 
 routes = ApiRoutes("public")
 LIMITER = web.AppKey("complaint_form_limiter", SlidingWindowLimiter)
@@ -339,6 +341,13 @@ async def post_complaint(request: web.Request) -> web.Response:
             return page(render_form(token=token or secrets.token_urlsafe(24), values=values,
                                      errors=errors), status=exc.status)
         return page(render_message(exc.message), status=exc.status)
+    except Exception as exc:
+        if not (as_form and unreachable(exc)):
+            raise  # JSON callers get the API's 503 (error_middleware), a retry with the same key files once
+        log.error("complaint form: database unreachable (%r); the page keeps what was typed", exc)
+        return page(render_form(token=token or secrets.token_urlsafe(24), values=values,
+                                errors={FORM_ERROR: say.NOT_FILED}), status=503,
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     headers = {"Idempotent-Replayed": str(replayed).lower()}
     if as_form:
         return page(render_result(result, anonymous=complaint.anonymous), status=201, headers=headers)

@@ -63,6 +63,9 @@ UNSUPPORTED = "抱歉，无法识别提交方式，请在投诉页面填写后�
 BAD_TOKEN = "抱歉，表单已失效，请刷新页面后重新填写。"
 ALREADY_SUBMITTED = "抱歉，这份表单已经提交过了。如需补充或提交新的投诉，请刷新页面后重新填写。"
 FAILED = "抱歉，提交没有成功，请稍后再试；紧急情况请拨打95598。"
+# The database away while a form post is filed: the page comes back with what was typed.
+NOT_FILED = ("抱歉，系统暂时繁忙，投诉尚未提交。您填写的内容已保留，请稍后再次点击“提交投诉”，不会重复登记；"
+             "紧急情况请拨打95598。")
 NETWORK = "抱歉，网络连接出现问题，投诉尚未确认提交。请检查网络后再次点击“提交投诉”，不会重复登记。"
 SENDING = "正在提交，请稍候……"
 BACK = "返回投诉页面"

@@ -5,19 +5,22 @@ The backend reaches the machine's PostgreSQL through a proxy the test cuts (open
 connections reset, new ones refused) and restores after DOWN_SECONDS. Meanwhile
 customers keep filing repair reports (kept by the action server's outbox), a caller
 speaks on the hotline (an apology and a transfer to a human), a WeChat customer
-writes (asked to send again) and the health check says degraded, each within
+writes (asked to send again), the complaint form comes back with what was typed (a
+second click after the outage files it once) and the health check says degraded, each within
 seconds. Afterwards the same process answers again and the outbox drains.
 """
 from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 
 import aiohttp
 import asyncpg
 import pytest
 
+from backend.web import complaint_wording as complaint_say
 from glossary import wording
 from tests.backend.channels.wechat_fixtures import OPENID, TOKEN, reply_content, signed, text_xml
 from tests.conftest import API_TOKEN, scratch_pg_database
@@ -27,6 +30,8 @@ from tests.faults.proxy import TcpProxy, free_port
 
 pytestmark = pytest.mark.postgres
 
+COMPLAINT = {"description": "故障抢修人员态度恶劣，第三次投诉", "phone": "13955506666"}
+COMPLAINT_SQL = f"SELECT description, ticket_no FROM tickets WHERE description = '{COMPLAINT['description']}'"
 DOWN_SECONDS = float(os.environ.get("FAULT_DB_DOWN_SECONDS", "30"))
 ANSWER_WITHIN = 8.0  # seconds: the 5 s connect timeout and a little; never the driver's 60 s
 RECOVER_WITHIN = 15.0
@@ -56,6 +61,8 @@ async def test_thirty_seconds_without_the_database_lose_nothing(database, tmp_pa
         try:
             async with Filer(url, tmp_path) as filer, aiohttp.ClientSession() as http:
                 assert "工单号" in await filer.file(0)  # before: filed at once
+                async with http.get(f"{url}/complaint") as resp:
+                    token = re.search(r'name="token" value="([^"]+)"', await resp.text()).group(1)
                 proxy.cut()
                 cut_at = time.monotonic()
                 health, slowest, n = [], 0.0, 0
@@ -70,6 +77,9 @@ async def test_thirty_seconds_without_the_database_lose_nothing(database, tmp_pa
                 assert [a.get("say") for a in call["actions"][:2]] == [wording.NOT_RECEIVED[1], wording.IVR_TRANSFER]
                 assert "transfer" in call["actions"][-1]
                 assert await wechat_text(http, url, "停电了", str(9000 + n)) == wording.NOT_RECEIVED[0]
+                status, form_page = await complaint(http, url, token)
+                assert status == 503 and complaint_say.NOT_FILED in form_page
+                assert COMPLAINT["description"] in form_page and f'value="{token}"' in form_page  # kept
                 assert {status for status, _ in health} == {503}
                 slowest = max([slowest, *(seconds for _, seconds in health)])
                 assert slowest < ANSWER_WITHIN, f"an answer took {slowest:.1f} s with the database away"
@@ -83,10 +93,13 @@ async def test_thirty_seconds_without_the_database_lose_nothing(database, tmp_pa
                 assert backend.process.pid == pid and backend.process.poll() is None  # the same process
                 assert "工单号" in await filer.file(n + 1)
                 delivered = await filer.outbox.deliver(filer.client)
+                assert (await complaint(http, url, token))[0] == 201  # the customer clicks again: filed
+                assert (await complaint(http, url, token))[0] == 201  # and again: the same complaint
                 assert await filer.outbox.pending() == []
 
             rows = await tickets(name)
             assert sorted(customer_of(d) for d, _ in rows) == list(range(n + 2)), "each report exactly once"
+            assert len(await tickets(name, COMPLAINT_SQL)) == 1
             record("database away", seconds_away=round(DOWN_SECONDS), filings=n + 2, kept_in_outbox=len(filer.kept()),
                    outbox_deliveries=delivered, tickets=len(rows), slowest_answer_ms=round(slowest * 1000),
                    recovery_ms=round(recovered * 1000), lost=0, duplicates=0)
@@ -109,9 +122,16 @@ async def wechat_text(http: aiohttp.ClientSession, url: str, text: str, msg_id: 
         return reply_content(await resp.text())
 
 
-async def tickets(name: str) -> list[tuple[str, str]]:
+async def complaint(http: aiohttp.ClientSession, url: str, token: str) -> tuple[int, str]:
+    """The complaint form posted as a browser without script posts it."""
+    async with http.post(f"{url}/api/public/complaints", data={**COMPLAINT, "token": token},
+                         headers={"Origin": url}) as resp:
+        return resp.status, await resp.text()
+
+
+async def tickets(name: str, sql: str = TICKETS_SQL) -> list[tuple[str, str]]:
     conn = await asyncpg.connect(f"postgresql://postgres@127.0.0.1:5432/{name}")
     try:
-        return [(r[0], r[1]) for r in await conn.fetch(TICKETS_SQL)]
+        return [(r[0], r[1]) for r in await conn.fetch(sql)]
     finally:
         await conn.close()
