@@ -50,6 +50,7 @@ from aiohttp import WSMsgType, web
 from backend.api import PLATFORM
 from backend.api.validation import parse_json
 from backend.context import Platform
+from backend.db import unreachable
 from backend.errors import DomainError
 from backend.router import ROUTER, ConversationRef, ConversationRouter, Reply
 from backend.router.rasa import SEND_TIMEOUT_SECONDS
@@ -146,7 +147,16 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
     sockets = request.app[SOCKETS]
     sockets.add(ws)
     try:
-        chat = await _hello(request, ws)
+        try:
+            chat = await _hello(request, ws)
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            # The page says so and reconnects later; its unsent message stays in its box.
+            log.error("web chat: database unreachable at hello (%r)", exc)
+            await ws.send_json(error_frame("failed"))
+            await ws.close()
+            return ws
         if chat is not None:
             sockets.add(ws, chat.conversation.id)
             await chat.run()

@@ -4,10 +4,11 @@ recovery without a restart, and every ticket filed meanwhile delivered once.
 The backend reaches the machine's PostgreSQL through a proxy the test cuts (open
 connections reset, new ones refused) and restores after DOWN_SECONDS. Meanwhile
 customers keep filing repair reports (kept by the action server's outbox), a caller
-speaks on the hotline (an apology and a transfer to a human), a WeChat customer
-writes (asked to send again), the complaint form comes back with what was typed (a
-second click after the outage files it once) and the health check says degraded, each within
-seconds. Afterwards the same process answers again and the outbox drains.
+speaks on the hotline (an apology and a transfer to a human), a WeChat customer writes
+(asked to send again), a web chat page is told its message did not go, the complaint
+form comes back with what was typed (a second click after the outage files it once)
+and the health check says degraded, each within seconds. Afterwards the same process
+answers again and the outbox drains.
 """
 from __future__ import annotations
 
@@ -77,6 +78,10 @@ async def test_thirty_seconds_without_the_database_lose_nothing(database, tmp_pa
                 assert [a.get("say") for a in call["actions"][:2]] == [wording.NOT_RECEIVED[1], wording.IVR_TRANSFER]
                 assert "transfer" in call["actions"][-1]
                 assert await wechat_text(http, url, "停电了", str(9000 + n)) == wording.NOT_RECEIVED[0]
+                async with http.ws_connect(f"{url}/chat/socket", headers={"Origin": url}) as ws:
+                    await ws.send_json({"type": "hello"})
+                    frame = await ws.receive_json(timeout=ANSWER_WITHIN)
+                assert frame["type"] == "error" and "没有发送成功" in frame["message"]
                 status, form_page = await complaint(http, url, token)
                 assert status == 503 and complaint_say.NOT_FILED in form_page
                 assert COMPLAINT["description"] in form_page and f'value="{token}"' in form_page  # kept
