@@ -106,7 +106,7 @@ class Store:
         """A test passed: keep it and the current figures of every route this run touched."""
         commit, now = _commit(), f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
         for label, stats in record.routes.items():
-            stats.commit, stats.finished = stats.commit or commit, now
+            stats.commit, stats.finished = stats.commit or commit, stats.finished or now
             self.routes[label] = stats
         self.done.append(test)
         self.save()
