@@ -59,7 +59,7 @@ async def _detail(platform: Platform, request: web.Request, row_id: int) -> dict
     async with platform.sessions() as session:
         ticket = await load_ticket(session, row_id=row_id)
         await scope.ticket(session, who, ticket)
-        return await _with_surveys(session, ticket, detail_view(ticket, mask_free_text=who.kind != "service"))
+        return await _with_surveys(session, ticket, detail_view(ticket))
 
 
 async def _with_surveys(session: AsyncSession, ticket: Ticket, view: dict) -> dict:
@@ -113,7 +113,7 @@ async def get_ticket(request: web.Request) -> web.Response:
         ticket = await load_ticket(session, ticket_no=request.match_info["id"])
         await scope.ticket(session, who, ticket)
         return json_response(await _with_surveys(session, ticket,
-                                                 detail_view(ticket, mask_free_text=who.kind != "service")))
+                                                 detail_view(ticket)))
 
 
 @routes.op("POST", "/api/tickets/{id}/events", "Record a lifecycle step", body=TicketEventCreate,

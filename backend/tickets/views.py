@@ -67,15 +67,15 @@ def reveal_view(ticket: Ticket) -> dict[str, Any]:
             "address": ticket.address, "description": ticket.description}
 
 
-def detail_view(ticket: Ticket, *, mask_free_text: bool = True) -> dict[str, Any]:
+def detail_view(ticket: Ticket) -> dict[str, Any]:
     """A ticket in full, its customer always masked (the reveal is a separate, audited request).
 
-    Free text (description, event notes) passes mask_text for staff, because customers
-    and handlers type phones and addresses into it; the service token (the assistant)
-    gets it as typed, as it always has (mask_free_text=False).
+    Free text (description, event notes) passes mask_text for every caller, the service
+    token included (a confidential complaint's text is the handler's to reveal, not an
+    integration's), because customers and handlers type phones and addresses into it.
     """
     def text(value: str) -> str:  # the customer's own name too, where a description or note repeats it
-        return mask_text(value, names=(ticket.customer_name,)) if mask_free_text else value
+        return mask_text(value, names=(ticket.customer_name,))
 
     view = summary_view(ticket)
     view.update({
