@@ -8,7 +8,7 @@ Profiles (FUZZ_PROFILE, default "quick"):
   On 2 cores the campaign takes hours, so it keeps what it has done in STORE (beside the
   report, as JSON): each route's figures and the tests that passed, with the seed and commit
   they ran at. `FUZZ_RESUME=1 make fuzz` runs only the tests not done yet; the report covers
-  every route of the store.
+  every route of the store. FUZZ_SHARD=1/2 and 2/2 run two halves side by side (one per core).
 A route with fewer distinct inputs than its count (GET /api/units has one) runs until
 hypothesis has tried them all; the report shows the cases actually run.
 
@@ -17,6 +17,7 @@ REQUEST_TIMEOUT seconds (a hang), or an answer that contradicts the OpenAPI docu
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import platform as host
@@ -41,6 +42,7 @@ DATABASE = os.environ.get("FUZZ_DATABASE", "sqlite")
 REPORT = Path(os.environ.get("FUZZ_REPORT", "reports/fuzz.md"))
 STORE = REPORT.with_suffix(".json")
 RESUME = os.environ.get("FUZZ_RESUME", "") not in ("", "0")
+SHARD = os.environ.get("FUZZ_SHARD", "")  # "k/n": run one of n slices (one per core), sharing STORE
 SEED = int(os.environ["FUZZ_SEED"]) if os.environ.get("FUZZ_SEED") else random.SystemRandom().randrange(2**32)
 
 _common = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck),
@@ -103,13 +105,25 @@ class Store:
                          encoding="utf-8")
 
     def took(self, test: str, record: Record) -> None:
-        """A test passed: keep it and the current figures of every route this run touched."""
+        """A test passed: keep it and the figures of the routes it ran. Shards of one campaign
+        (FUZZ_SHARD) share the file: each merges under a lock, so none overwrites another's."""
         commit, now = _commit(), f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-        for label, stats in record.routes.items():
-            stats.commit, stats.finished = stats.commit or commit, stats.finished or now
-            self.routes[label] = stats
-        self.done.append(test)
-        self.save()
+        STORE.parent.mkdir(parents=True, exist_ok=True)
+        with open(STORE.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            current = Store.load()
+            for label, stats in record.routes.items():
+                stats.commit, stats.finished = stats.commit or commit, stats.finished or now
+                current.routes[label] = stats
+            current.done.append(test)
+            current.save()
+            self.routes, self.done = current.routes, current.done
+
+
+def shard_of(items: list, shard: str) -> list:
+    """FUZZ_SHARD=k/n: the k-th of n interleaved slices of the tests (k from 1)."""
+    k, n = (int(x) for x in shard.split("/"))
+    return [item for i, item in enumerate(items) if i % n == k - 1]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from backend.api import PLATFORM
 from backend.api.auth import hash_token
 from backend.context import Platform
 from backend.models import StaffSession, StaffUser
-from tests.backend.fuzz.campaign import DATABASE, PROFILE, RECORD, REPORT, RESUME, Store
+from tests.backend.fuzz.campaign import DATABASE, PROFILE, RECORD, REPORT, RESUME, SHARD, Store, shard_of
 from tests.backend.fuzz.server import LiveServer
 
 
@@ -58,14 +58,18 @@ STORED = Store.load() if CAMPAIGN else Store()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A resumed campaign (FUZZ_RESUME=1) leaves out the tests an earlier run finished."""
-    if not (CAMPAIGN and RESUME):
+    """A resumed campaign (FUZZ_RESUME=1) leaves out the tests an earlier run finished; a shard
+    (FUZZ_SHARD=k/n) keeps its slice of the rest."""
+    if not CAMPAIGN:
         return
-    done = set(STORED.done)
-    skipped = [item for item in items if item.nodeid in done]
+    done = set(STORED.done) if RESUME else set()
+    kept = [item for item in items if item.nodeid not in done and "/fuzz/" in item.nodeid]
+    if SHARD:
+        kept = shard_of(kept, SHARD)
+    skipped = [item for item in items if item not in kept]
     if skipped:
         config.hook.pytest_deselected(items=skipped)
-        items[:] = [item for item in items if item.nodeid not in done]
+        items[:] = kept
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -76,4 +80,4 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if RECORD.routes and (CAMPAIGN or os.environ.get("FUZZ_REPORT")):
         REPORT.parent.mkdir(parents=True, exist_ok=True)
-        REPORT.write_text(RECORD.markdown(STORED.routes if CAMPAIGN else None), encoding="utf-8")
+        REPORT.write_text(RECORD.markdown(Store.load().routes if CAMPAIGN else None), encoding="utf-8")
