@@ -56,6 +56,8 @@ restore: env
 # with a random seed, against a live backend; reports/fuzz.md. `make test` runs the same tests
 # with 200 cases each and a fixed seed. FUZZ_SEED replays a run, FUZZ_CASES changes the count,
 # FUZZ_DATABASE=postgres runs on the machine's PostgreSQL. Hours, not minutes: not part of CI.
+# FUZZ_RESUME=1 goes on where an earlier run stopped (reports/fuzz.json); FUZZ_SHARD=1/2 and
+# FUZZ_SHARD=2/2, started side by side, split it over two cores.
 fuzz: env
 	FUZZ_PROFILE=campaign $(PY) -m pytest -q tests/backend/fuzz
 
