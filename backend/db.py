@@ -1,6 +1,7 @@
 """Engine and session factory; migrations run through Alembic on start."""
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from sqlalchemy import event, exc
@@ -37,8 +38,10 @@ def unreachable(error: BaseException) -> bool:
     while seen is not None:
         if isinstance(seen, exc.DBAPIError) and seen.connection_invalidated:
             return True
-        if isinstance(seen, OSError | TimeoutError | exc.TimeoutError | exc.DisconnectionError):
+        if isinstance(seen, ConnectionError | TimeoutError | exc.TimeoutError | exc.DisconnectionError):
             return True
+        if isinstance(seen, OSError) and (seen.errno in _NETWORK_ERRNOS or "Multiple exceptions" in str(seen)):
+            return True  # asyncpg trying each address of a host raises one OSError naming them all
         if type(seen).__module__.startswith("asyncpg") and type(seen).__name__ in _ASYNCPG_AWAY:
             return True
         if isinstance(seen, exc.OperationalError) and any(w in str(seen).lower() for w in _SQLITE_AWAY):
@@ -47,6 +50,8 @@ def unreachable(error: BaseException) -> bool:
     return False
 
 
+_NETWORK_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EHOSTUNREACH,
+                   errno.ENETUNREACH, errno.ETIMEDOUT, errno.EPIPE}
 _SQLITE_AWAY = ("unable to open", "disk i/o")  # not "locked" (a slow writer) nor a schema error
 _ASYNCPG_AWAY = {"ConnectionDoesNotExistError", "CannotConnectNowError", "ConnectionFailureError",
                  "InterfaceError", "AdminShutdownError", "CrashShutdownError", "TooManyConnectionsError"}
