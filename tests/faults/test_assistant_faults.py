@@ -79,17 +79,20 @@ async def web_chat(http: aiohttp.ClientSession, url: str) -> WebChat:
     return WebChat(ws)
 
 
-async def repair_tickets(http: aiohttp.ClientSession, url: str, phone: str) -> list[dict[str, Any]]:
-    async with http.get(f"{url}/api/tickets", params={"type": "fault_repair", "phone": phone},
+async def tickets_of(http: aiohttp.ClientSession, url: str, kind: str, phone: str) -> list[dict[str, Any]]:
+    async with http.get(f"{url}/api/tickets", params={"type": kind, "phone": phone},
                         headers=SERVICE) as resp:
         return (await resp.json())["items"]
 
 
-async def test_a_repair_form_survives_rasa_and_the_action_server_killed_and_no_channel_goes_silent(stack: Stack):
+async def test_forms_survive_rasa_and_the_action_server_killed_and_no_channel_goes_silent(stack: Stack):
     async with aiohttp.ClientSession() as http:
         call = Caller(http, stack.url, "call-fault-1")
         assert "冒烟" in heard(await call.says("我家突然没电了"))
         assert "地址" in heard(await call.says("没有"))
+        complainant = await web_chat(http, stack.url)  # a complaint half told on the web chat
+        assert "发生了什么" in await complainant.says("我要投诉你们的工作人员")
+        assert "什么时间" in await complainant.says("抄表员态度很差还骂人")
 
         stack.actions.kill()
         stack.rasa.kill()
@@ -111,10 +114,21 @@ async def test_a_repair_form_survives_rasa_and_the_action_server_killed_and_no_c
         assert "电话" in heard(await call.says("千岛湖镇环湖社区9幢101"))
         done = heard(await call.says("13955501234"))
         assert "已为您受理报修" in done and "工单号" in done
-        filed = await repair_tickets(http, stack.url, "13955501234")
+        filed = await tickets_of(http, stack.url, "fault_repair", "13955501234")
         assert len(filed) == 1
+        # The complaint goes on too, through every remaining question to its read-back.
+        assert "哪里" in await complainant.says("昨天下午")
+        assert "怎样处理" in await complainant.says("在我家门口")
+        assert "电话" in await complainant.says("希望道歉")
+        read_back = await complainant.says("13955507777")
+        assert "抄表员态度很差还骂人" in read_back and "昨天下午" in read_back
+        assert "投诉已受理" in await complainant.says("确认")
+        await complainant.ws.close()
+        complaints = await tickets_of(http, stack.url, "complaint", "13955507777")
+        assert len(complaints) == 1
         record("Rasa and the action server killed mid-form", turns_while_down=3, silent_answers=0,
-               queued_for_agents=2, restart_ms=round(restart * 1000), tickets=len(filed))
+               queued_for_agents=2, restart_ms=round(restart * 1000), forms_resumed=2,
+               tickets=len(filed) + len(complaints))
 
 
 async def test_the_lock_store_away_gets_a_notice_and_the_conversation_goes_on_when_it_returns(stack: Stack):
