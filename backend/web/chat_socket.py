@@ -48,7 +48,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from backend.api import PLATFORM
-from backend.api.validation import parse_json
+from backend.api.validation import QUERY_INT_LIMIT, parse_json
 from backend.context import Platform
 from backend.db import unreachable
 from backend.errors import DomainError
@@ -147,19 +147,20 @@ async def handle(request: web.Request) -> web.WebSocketResponse:
     sockets = request.app[SOCKETS]
     sockets.add(ws)
     try:
-        try:
-            chat = await _hello(request, ws)
-        except Exception as exc:
-            if not unreachable(exc):
-                raise
-            # The page says so and reconnects later; its unsent message stays in its box.
-            log.error("web chat: database unreachable at hello (%r)", exc)
-            await ws.send_json(error_frame("failed"))
-            await ws.close()
-            return ws
+        chat = await _hello(request, ws)
         if chat is not None:
             sockets.add(ws, chat.conversation.id)
             await chat.run()
+    except Exception as exc:
+        # The socket is open: an HTTP error answer now would corrupt its stream. The page is told
+        # its message did not go and reconnects later; its unsent message stays in its box.
+        if unreachable(exc):
+            log.error("web chat: database unreachable (%r)", exc)
+        else:
+            log.exception("web chat: socket failed")
+        with suppress(ConnectionError, RuntimeError):
+            await ws.send_json(error_frame("failed"))
+            await ws.close()
     finally:
         sockets.discard(ws)
     return ws
@@ -191,7 +192,9 @@ async def _hello(request: web.Request, ws: web.WebSocketResponse) -> ChatSocket 
         await ws.send_json({"type": "session", "token": session.token,
                             "replaced": data.get("token") is not None})
     after = data.get("after")
-    return ChatSocket(request, ws, session.conversation, after if isinstance(after, int) and after > 0 else 0)
+    # Past any line number (and SQL's integers: 2**63 overflowed the history query): the whole history.
+    usable = isinstance(after, int) and not isinstance(after, bool) and 0 < after <= QUERY_INT_LIMIT
+    return ChatSocket(request, ws, session.conversation, after if usable else 0)
 
 
 class ChatSocket:

@@ -332,3 +332,13 @@ def test_the_chat_limits_are_read_and_checked_from_service_rules(tmp_path, key, 
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(RulesError, match="web_chat"):
         load_rules(bad)
+
+
+@pytest.mark.parametrize("after", [2**63, 10**30, -5, True])
+async def test_a_hello_naming_a_line_past_any_number_gets_the_history_and_answers(backend, fake_rasa, after):
+    # Found by the fuzz pass: after=2**63 overflowed the history query and the socket broke.
+    session = await new_session(backend)
+    ws, _ = await connect(backend, session["token"], after=after)
+    answer = await ask(ws, "m-000009", "我家停电了")
+    assert any(line["text"] == "您好，请问是哪里停电了？" for line in answer["lines"])
+    await ws.close()
