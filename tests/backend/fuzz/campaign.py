@@ -78,10 +78,17 @@ class RouteStats:
 
 def _commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                               check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                               text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return head + ("+" if dirty else "")
+
+
+# The code under test is what this process loaded: its commit, with "+" when the tree had changes.
+COMMIT = _commit()
 
 
 @dataclass
@@ -104,15 +111,15 @@ class Store:
                                      "done": sorted(set(self.done))}, ensure_ascii=False, indent=1) + "\n",
                          encoding="utf-8")
 
-    def took(self, test: str, record: Record) -> None:
+    def took(self, test: str, ran: dict[str, RouteStats]) -> None:
         """A test passed: keep it and the figures of the routes it ran. Shards of one campaign
         (FUZZ_SHARD) share the file: each merges under a lock, so none overwrites another's."""
-        commit, now = _commit(), f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        commit, now = COMMIT, f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
         STORE.parent.mkdir(parents=True, exist_ok=True)
         with open(STORE.with_suffix(".lock"), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             current = Store.load()
-            for label, stats in record.routes.items():
+            for label, stats in ran.items():
                 stats.commit, stats.finished = stats.commit or commit, stats.finished or now
                 current.routes[label] = stats
             current.done.append(test)
@@ -142,19 +149,19 @@ class Record:
     def failed(self, label: str, what: str) -> None:
         self.route(label).failures.append(what[:2000])
 
-    def markdown(self, earlier: dict[str, RouteStats] | None = None) -> str:
-        """The report: per route the cases run, the statuses seen and the failures; `earlier`: the
-        store's routes of earlier runs of the campaign (this run's figures win)."""
-        routes = {**(earlier or {}), **self.routes}
+    def markdown(self) -> str:
+        """The report: per route the cases run, the statuses seen and the failures."""
+        routes = self.routes
         packages = ", ".join(f"{name} {version(name)}" for name in ("schemathesis", "hypothesis", "aiohttp"))
         total = sum(s.cases for s in routes.values())
         failing = [label for label, s in routes.items() if s.failures]
         lines = [
             "# Fuzz campaign (issue #9, hostile input at scale)",
             "",
-            f"- profile: `{PROFILE}`, {FUZZ.max_examples} cases asked per route, seed `{SEED}`"
-            + (" (derandomised)" if FUZZ.derandomize else "") + f", database: {DATABASE}",
-            f"- started {self.started:%Y-%m-%d %H:%M} UTC, "
+            f"- profile: `{PROFILE}`, {FUZZ.max_examples} cases asked per route, database: {DATABASE}; "
+            f"this run's seed `{SEED}`" + (" (derandomised)" if FUZZ.derandomize else "")
+            + " (a resumed campaign's rows name the seed and commit they ran at)",
+            f"- this run started {self.started:%Y-%m-%d %H:%M} UTC, "
             f"{(datetime.now(UTC) - self.started).total_seconds() / 60:.0f} minutes",
             f"- Python {host.python_version()}, {packages}",
             f"- {len(routes)} routes and channel payloads, {total} cases, "
@@ -163,8 +170,6 @@ class Record:
             "Failure: a 5xx, no answer within "
             f"{REQUEST_TIMEOUT:.0f} s, or an answer the OpenAPI document does not describe.",
             "",
-            "Routes run in earlier sessions of a resumed campaign show their own seed and commit.",
-            "",
             "| route | cases | cases/s | statuses seen | failures | seed | commit |",
             "|---|---:|---:|---|---:|---|---|",
         ]
@@ -172,7 +177,7 @@ class Record:
             seen = ", ".join(f"{code} ×{n}" for code, n in sorted(s.statuses.items()))
             rate = f"{s.cases / s.seconds:.0f}" if s.seconds else ""
             lines.append(f"| `{label}` | {s.cases} | {rate} | {seen} | {len(s.failures)} | {s.seed} | "
-                         f"{s.commit or _commit()} |")
+                         f"{s.commit or COMMIT} |")
         for label in failing:
             lines += ["", f"## {label}", ""]
             lines += [f"```\n{what}\n```" for what in routes[label].failures[:5]]

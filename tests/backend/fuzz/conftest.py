@@ -13,7 +13,7 @@ from backend.api import PLATFORM
 from backend.api.auth import hash_token
 from backend.context import Platform
 from backend.models import StaffSession, StaffUser
-from tests.backend.fuzz.campaign import DATABASE, PROFILE, RECORD, REPORT, RESUME, SHARD, Store, shard_of
+from tests.backend.fuzz.campaign import DATABASE, PROFILE, RECORD, REPORT, RESUME, SHARD, Record, Store, shard_of
 from tests.backend.fuzz.server import LiveServer
 
 
@@ -72,12 +72,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+_BEFORE: dict[str, int] = {}  # cases per route when the current test started
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _BEFORE.clear()
+    _BEFORE.update({label: stats.cases for label, stats in RECORD.routes.items()})
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if CAMPAIGN and report.when == "call" and report.passed and "/fuzz/" in report.nodeid:
-        STORED.took(report.nodeid, RECORD)
+        ran = {label: stats for label, stats in RECORD.routes.items() if stats.cases != _BEFORE.get(label)}
+        STORED.took(report.nodeid, ran)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if RECORD.routes and (CAMPAIGN or os.environ.get("FUZZ_REPORT")):
         REPORT.parent.mkdir(parents=True, exist_ok=True)
-        REPORT.write_text(RECORD.markdown(Store.load().routes if CAMPAIGN else None), encoding="utf-8")
+        # A campaign reports the routes whose tests finished (an interrupted one is run again on resume).
+        report = Record(routes=Store.load().routes, started=RECORD.started) if CAMPAIGN else RECORD
+        REPORT.write_text(report.markdown(), encoding="utf-8")
