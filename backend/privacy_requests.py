@@ -89,8 +89,11 @@ async def export(platform: Platform, subject: Subject) -> dict[str, Any]:
     """The customer's copy: every record above, as stored."""
     async with platform.sessions() as session:
         found = await holdings(session, subject)
-        lines = {c.id: (await session.scalars(select(Message).where(Message.conversation_id == c.id)
-                                              .order_by(Message.seq))).all() for c in found.conversations}
+        lines: dict[str, list[Message]] = {c.id: [] for c in found.conversations}
+        if lines:  # one query for every linked transcript
+            for message in await session.scalars(select(Message).where(Message.conversation_id.in_(lines))
+                                                 .order_by(Message.conversation_id, Message.seq)):
+                lines[message.conversation_id].append(message)
     return {
         "generated_at": platform.clock().isoformat(),
         "accounts": [{"account_no": a.account_no, "name": a.name, "phone": a.phone, "address": a.address,

@@ -12,9 +12,9 @@ from actions.backend import BackendClient, use_backend
 from actions.outbox import Outbox, use_outbox
 from actions.repairs import ActionSubmitRepair
 from tests.actions.conftest import settings_for, texts, tracker
+from tests.assistant_fixtures import free_port
 from tests.conftest import API_TOKEN
 from tests.faults.processes import Service, python
-from tests.faults.proxy import free_port
 
 FILED = re.compile(r"工单号(GD\d+)")
 KEPT = "系统暂时繁忙，您的诉求已记录"

@@ -8,16 +8,11 @@ going to the server back by that many seconds (a slow dependency).
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 from collections.abc import Coroutine
 from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.assistant_fixtures import free_port
 
 
 class TcpProxy:

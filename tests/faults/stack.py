@@ -15,11 +15,12 @@ from typing import Any
 from aiohttp import web
 
 from bot.model_cache import ensure_model
+from tests.assistant_fixtures import free_port
 from tests.backend.channels.wechat_fixtures import APPID, SECRET, TOKEN
 from tests.conftest import API_TOKEN
 from tests.faults.filing import backend_service
 from tests.faults.processes import Service, ThreadedApp, python
-from tests.faults.proxy import TcpProxy, free_port
+from tests.faults.proxy import TcpProxy
 
 
 @dataclass

@@ -12,9 +12,9 @@ import asyncio
 
 from sqlalchemy import create_engine, text
 
+from tests.assistant_fixtures import free_port
 from tests.faults.conftest import record
 from tests.faults.filing import TICKETS_SQL, Filer, backend_service, customer_of
-from tests.faults.proxy import free_port
 
 CUSTOMERS = 40
 AT_ONCE = 4

@@ -23,11 +23,12 @@ import pytest
 
 from backend.web import complaint_wording as complaint_say
 from glossary import wording
+from tests.assistant_fixtures import free_port
 from tests.backend.channels.wechat_fixtures import OPENID, TOKEN, reply_content, signed, text_xml
 from tests.conftest import API_TOKEN, scratch_pg_database
 from tests.faults.conftest import record
 from tests.faults.filing import TICKETS_SQL, Filer, backend_service, customer_of
-from tests.faults.proxy import TcpProxy, free_port
+from tests.faults.proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
 
