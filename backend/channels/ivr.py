@@ -38,6 +38,10 @@ short sentence and `{"transfer": {"queue", "context"}}`; the context holds the
 intent, the filled slots (masked), the conversation's newest ticket number and
 its last transcript lines (stored masked).
 
+The assistant unable to answer (router: queued, reason assistant_unavailable) ends in
+the same transfer. The database away: an apology, IVR_TRANSFER and a transfer with only
+the call id (nothing of the call can be read), never a 5xx the IVR would hang up on.
+
 Speech: every sentence passes through glossary.speech.speakable (no links,
 markup or emoji; ticket numbers, 户号 and phones digit by digit; money as 元/角);
 button titles are offered as "您可以说：…". Sentences of this channel's own are in

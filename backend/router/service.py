@@ -9,7 +9,9 @@ One customer turn, by state:
   conversation id and `metadata` {"channel": ..., plus what the channel passes};
   Rasa's replies come back and are stored (masked); the customer line gets the
   intent and confidence the assistant saw (read from Rasa's tracker). Rasa down,
-  timing out or failing: one polite sentence (glossary/wording.py), still stored.
+  timing out, failing or saying nothing (its action server down): one polite sentence
+  (glossary/wording.py), still stored; on WeChat and the hotline the conversation also
+  joins the agents' queue (reason assistant_unavailable, the IVR transfers the call).
 - waiting_agent: stored for the agent; Rasa is not asked; the customer is told
   their place in the queue.
 - agent: stored for the agent; Rasa is not asked; no reply of its own (the agent
