@@ -57,26 +57,38 @@ async def wechat(http: aiohttp.ClientSession, url: str, openid: str, text: str, 
 
 
 class WebChat:
-    """One web chat page on its socket."""
+    """One web chat page: its session token and its socket."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self.ws, self.n = ws, 0
+    def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
+        self.http, self.url, self.n = http, url, 0
+        self.token: str | None = None
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+
+    async def open(self) -> WebChat:
+        """Connect, or reconnect with the page's token as the page does after its socket dropped
+        (a page left unread here answers no heartbeat, so the server closes an idle socket)."""
+        self.ws = await self.http.ws_connect(f"{self.url}/chat/socket", headers={"Origin": self.url})
+        await self.ws.send_json({"type": "hello", **({"token": self.token} if self.token else {})})
+        while (frame := await self.ws.receive_json(timeout=30))["type"] != "ready":
+            self.token = frame.get("token", self.token)
+        return self
 
     async def says(self, text: str) -> str:
         self.n += 1
+        assert self.ws is not None
         await self.ws.send_json({"type": "message", "id": f"message-{self.n:04d}", "text": text})
         while True:
             frame = await self.ws.receive_json(timeout=60)
             if frame["type"] in ("answer", "error"):
                 return "".join(line.get("text") or "" for line in frame.get("lines", [])) or frame.get("message", "")
 
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
 
 async def web_chat(http: aiohttp.ClientSession, url: str) -> WebChat:
-    ws = await http.ws_connect(f"{url}/chat/socket", headers={"Origin": url})
-    await ws.send_json({"type": "hello"})
-    while (await ws.receive_json(timeout=30))["type"] != "ready":
-        pass
-    return WebChat(ws)
+    return await WebChat(http, url).open()
 
 
 async def tickets_of(http: aiohttp.ClientSession, url: str, kind: str, phone: str) -> list[dict[str, Any]]:
@@ -104,7 +116,7 @@ async def test_forms_survive_rasa_and_the_action_server_killed_and_no_channel_go
         other = await Caller(http, stack.url, "call-fault-2").says("我要交电费")
         assert heard(other) == wording.ASSISTANT_UNAVAILABLE_QUEUED[1] + wording.IVR_TRANSFER
         assert "transfer" in other["actions"][-1]
-        await page.ws.close()
+        await page.close()
 
         started = time.monotonic()
         await asyncio.to_thread(stack.actions.start)
@@ -116,14 +128,16 @@ async def test_forms_survive_rasa_and_the_action_server_killed_and_no_channel_go
         assert "已为您受理报修" in done and "工单号" in done
         filed = await tickets_of(http, stack.url, "fault_repair", "13955501234")
         assert len(filed) == 1
-        # The complaint goes on too, through every remaining question to its read-back.
+        # The complaint goes on too, on the same page reconnected, through every remaining question.
+        await complainant.close()
+        await complainant.open()
         assert "哪里" in await complainant.says("昨天下午")
         assert "怎样处理" in await complainant.says("在我家门口")
         assert "电话" in await complainant.says("希望道歉")
         read_back = await complainant.says("13955507777")
         assert "抄表员态度很差还骂人" in read_back and "昨天下午" in read_back
         assert "投诉已受理" in await complainant.says("确认")
-        await complainant.ws.close()
+        await complainant.close()
         complaints = await tickets_of(http, stack.url, "complaint", "13955507777")
         assert len(complaints) == 1
         record("Rasa and the action server killed mid-form", turns_while_down=3, silent_answers=0,
@@ -141,7 +155,7 @@ async def test_the_lock_store_away_gets_a_notice_and_the_conversation_goes_on_wh
         finally:
             stack.redis.restore()
         assert "危险" in await page.says("我家突然没电了")
-        await page.ws.close()
+        await page.close()
         record("Redis lock store away", turns_while_down=1, silent_answers=0, turns_after=1)
 
 
