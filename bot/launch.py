@@ -94,7 +94,7 @@ def main() -> None:
         wait_for(f"http://127.0.0.1:{env['BACKEND_PORT']}/healthz", backend, 180)
         actions = start([PY, "-m", "actions.server"])
         wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions, 120)
-        rasa = start([PY, "-m", "rasa", "run", "--model", str(model), "--enable-api",
+        rasa = start([PY, "-m", "bot.rasa_server", "run", "--model", str(model), "--enable-api",
                       "--auth-token", env.get("RASA_TOKEN", ""), "--interface", "127.0.0.1",
                       "--port", env["RASA_PORT"], "--credentials", "credentials.yml",
                       "--endpoints", "endpoints.yml"])

@@ -18,6 +18,7 @@ from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.utils.endpoints import EndpointConfig
 
 from backend.app import create_app
+from bot import rasa_patches
 from bot.model_cache import ROOT, ensure_model
 from tests.backend.units_fixture import seed_units
 from tests.conftest import API_TOKEN
@@ -63,7 +64,9 @@ def action_server(backend_url, tmp_path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def loaded_agent() -> Agent:
-    """The trained model, loaded once: Agent.load takes 45-60 s on this machine."""
+    """The trained model, loaded once: Agent.load takes 45-60 s on this machine. With the
+    changes every Rasa process of ours runs with (bot/rasa_patches.py)."""
+    rasa_patches.apply()
     return Agent.load(str(ensure_model()))
 
 

@@ -80,7 +80,7 @@ def running_stack(logs: Path, tracker_db: str) -> Iterator[Stack]:
             "BACKEND_API_TOKEN": API_TOKEN, "OUTBOX_PATH": str(logs / "outbox.db"), "OUTBOX_DRAIN_SECONDS": "1",
             "BACKEND_TIMEOUT": "15"}, f"http://127.0.0.1:{ports['actions']}/health", logs)
         host, _, database = tracker_db.split("@", 1)[1].partition("/")
-        rasa = Service("rasa", python("rasa", "run", "--model", str(ensure_model()), "--enable-api",
+        rasa = Service("rasa", python("bot.rasa_server", "run", "--model", str(ensure_model()), "--enable-api",
                                       "--interface", "127.0.0.1", "--port", str(ports["rasa"]),
                                       "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"),
                        {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",

@@ -1,4 +1,4 @@
-"""`make bench`: what the ticket platform costs, written to reports/bench.md.
+"""What the ticket platform costs on its own: a section of `make bench`'s report.
 
 Measures (on SQLite, and on PostgreSQL when reachable):
 - ticket intake through the engine (create_ticket), per ticket;
@@ -12,10 +12,8 @@ Measures (on SQLite, and on PostgreSQL when reachable):
 """
 from __future__ import annotations
 
-import asyncio
 import random
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -33,7 +31,7 @@ from backend.demo import seed_demo
 from backend.models import Ticket, TicketDeadline
 from backend.places import AliasRow, PlaceIndex
 from backend.scheduler import sweep
-from backend.settings import ROOT, Settings
+from backend.settings import Settings
 from backend.tickets.intake import create_ticket
 from backend.tickets.schemas import TicketCreate
 from glossary.identifiers import ticket_number
@@ -185,9 +183,9 @@ async def run(url: str) -> list[str]:
     return rows + [""]
 
 
-async def main() -> None:
-    out = ["# Benchmarks", "", f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {sys.platform}, "
-           "Python 3.11; in-process (the place-resolution case over HTTP on loopback).", ""]
+async def measure() -> list[str]:
+    """The report's section on the ticket platform alone, as markdown lines."""
+    out = ["## The ticket platform alone", "", "In-process (the place-resolution case over HTTP on loopback).", ""]
     out += place_index_at_scale()
     with tempfile.TemporaryDirectory() as tmp:
         out += await run(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
@@ -208,11 +206,4 @@ async def main() -> None:
             await admin.close()
     except OSError as exc:
         out += [f"PostgreSQL not measured: {exc}", ""]
-    report = "\n".join(out)
-    (ROOT / "reports").mkdir(exist_ok=True)
-    (ROOT / "reports" / "bench.md").write_text(report, encoding="utf-8")
-    print(report)
-
-
-if __name__ == "__main__":
-    asyncio.run(main())
+    return out
