@@ -258,7 +258,8 @@ class IvrChannel:
         metadata = {"seq": turn.seq, "ivr_event": turn.event}
         if turn.asr_confidence is not None:
             metadata["asr_confidence"] = turn.asr_confidence
-        replies = await self.router.handle_customer_message(conversation, text, metadata)
+        handled = await self.router.handle_customer_turn(conversation, text, metadata)
+        replies, tracker = handled.replies, handled.assistant
         actions = says(replies)
         stages = {stage_of(reply) for reply in replies}
         if DONE in stages:  # the survey's thanks: the call is over
@@ -270,34 +271,36 @@ class IvrChannel:
             # The assistant already said it is connecting the caller; only a queue notice
             # or nothing at all needs the short sentence.
             sentence = None if handoff is not None and actions else wording.IVR_TRANSFER
-            return [*actions, *await self._transfer(conversation, handoff, sentence)]
-        if await self._caller_said_goodbye(conversation.id):
+            return [*actions, *await self._transfer(conversation, handoff, sentence, tracker)]
+        if await self._caller_said_goodbye(conversation.id, tracker):
             return [*actions, {"hangup": {}}]
         return [*actions, listen(self.platform)]
 
-    async def _caller_said_goodbye(self, conversation_id: str) -> bool:
+    async def _caller_said_goodbye(self, conversation_id: str, tracker: TrackerState | None = None) -> bool:
         """The assistant heard a goodbye and has no form open: the call ends after its farewell.
 
-        Listening on would only collect silence until the caller is transferred to an agent."""
+        Listening on would only collect silence until the caller is transferred to an agent.
+        `tracker`: the assistant's, as told with this turn's replies (else it is read)."""
         async with self.platform.sessions() as session:
             intent = await session.scalar(
                 select(Message.intent).where(Message.conversation_id == conversation_id,
                                              Message.sender == "customer").order_by(Message.seq.desc()).limit(1))
         if intent not in ENDING_INTENTS:
             return False
-        tracker = await self.router.rasa.tracker_state(conversation_id)
+        tracker = tracker or await self.router.rasa.tracker_state(conversation_id)
         return tracker is not None and tracker.active_loop is None
 
     async def _transfer(self, conversation: ConversationRef, handoff: dict[str, Any] | None,
-                        sentence: str | None) -> list[dict[str, Any]]:
+                        sentence: str | None, tracker: TrackerState | None = None) -> list[dict[str, Any]]:
         queue = str((handoff or {}).get("queue") or self.platform.rules.ivr.queue)
-        context = await self.transfer_context(conversation)
+        context = await self.transfer_context(conversation, tracker)
         said = [{"say": sentence}] if sentence else []
         return [*said, {"transfer": {"queue": queue, "context": context}}]
 
-    async def transfer_context(self, conversation: ConversationRef) -> dict[str, Any]:
+    async def transfer_context(self, conversation: ConversationRef,
+                               tracker: TrackerState | None = None) -> dict[str, Any]:
         """What the agent taking the call sees first: intent, slots and last lines, masked."""
-        tracker = await self.router.rasa.tracker_state(conversation.id) or TrackerState(None, {}, None)
+        tracker = tracker or await self.router.rasa.tracker_state(conversation.id) or TrackerState(None, {}, None)
         slots = tracker.filled_slots()
         async with self.platform.sessions() as session:
             lines = (await session.scalars(

@@ -3,7 +3,11 @@
 - `send` posts one customer message to `{RASA_URL}/webhooks/<channel>/webhook`
   with `sender` = the router's conversation id. The hotline goes through the `ivr`
   input channel (bot/channels/ivr.py: the spoken response variations), every
-  other channel through `rest` (credentials.yml).
+  other channel through `rest` (credentials.yml). With `?state=true` our channels
+  (bot/channels/rest.py) answer the tracker's summary after the turn with the replies:
+  the intent heard, the form in progress and the slots, which the router and the IVR
+  use for that turn instead of reading the tracker again (a second retrieval of the
+  whole tracker in Rasa; issue #10). A plain list of messages is taken too (no state).
 - `intent_seen` reads `GET {RASA_URL}/conversations/{id}/tracker?include_events=NONE`
   after the turn: `latest_message.intent` is what the assistant understood
   (needs `rasa run --enable-api`; `?token=RASA_TOKEN` when a token is set).
@@ -52,10 +56,36 @@ class TrackerState:
     active_loop: str | None
     slots: dict[str, Any]
     intent: str | None
+    confidence: float | None = None
+
+    def intent_seen(self) -> IntentSeen | None:
+        return IntentSeen(self.intent, self.confidence) if self.intent else None
 
     def filled_slots(self) -> dict[str, Any]:
         """The slots that hold a value."""
         return {name: value for name, value in self.slots.items() if value not in (None, "", [], {})}
+
+
+@dataclass(frozen=True)
+class AssistantAnswer:
+    """One turn's replies, and the tracker after it (None when Rasa did not say: read it then)."""
+
+    replies: list[Reply]
+    state: TrackerState | None
+
+
+def _state_of(tracker: Any) -> TrackerState | None:
+    """The tracker GET's answer (or the channel's summary of the same shape), read defensively."""
+    if not isinstance(tracker, dict):
+        return None
+    loop = tracker.get("active_loop") or {}
+    slots = tracker.get("slots") if isinstance(tracker.get("slots"), dict) else {}
+    intent = (tracker.get("latest_message") or {}).get("intent") or {}
+    intent = intent if isinstance(intent, dict) else {}
+    confidence = intent.get("confidence")
+    return TrackerState(loop.get("name") if isinstance(loop, dict) else None, dict(slots),
+                        str(intent["name"]) if intent.get("name") else None,
+                        float(confidence) if isinstance(confidence, int | float) else None)
 
 
 class RasaClient:
@@ -76,12 +106,12 @@ class RasaClient:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, sender: str, channel: str, text: str, metadata: dict[str, Any]) -> list[Reply]:
-        """The assistant's replies to one customer message."""
+    async def send(self, sender: str, channel: str, text: str, metadata: dict[str, Any]) -> AssistantAnswer:
+        """The assistant's replies to one customer message, and its tracker after the turn when told."""
         url = f"{self.base_url}/webhooks/{INPUT_CHANNELS.get(channel, 'rest')}/webhook"
         body = {"sender": sender, "message": text, "metadata": metadata}
         try:
-            async with self._http().post(url, json=body, params=self._params(),
+            async with self._http().post(url, json=body, params={"state": "true", **self._params()},
                                          timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT_SECONDS)) as resp:
                 if resp.status >= 500:
                     raise RasaUnavailable(f"{url} answered {resp.status}")
@@ -89,29 +119,22 @@ class RasaClient:
                 data = await resp.json(content_type=None)
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             raise RasaUnavailable(f"{url}: {exc!r}") from exc
-        if not isinstance(data, list):
-            raise RasaUnavailable(f"{url} answered {type(data).__name__}, not a list")
-        return [reply for item in data if isinstance(item, dict) and (reply := _reply(item))]
+        # {"messages", "tracker"} from our channels (bot/channels/rest.py); a bare list from any other.
+        state = _state_of(data.get("tracker")) if isinstance(data, dict) else None
+        messages = data.get("messages") if isinstance(data, dict) else data
+        if not isinstance(messages, list):
+            raise RasaUnavailable(f"{url} answered {type(data).__name__}, not a list of messages")
+        return AssistantAnswer([reply for item in messages if isinstance(item, dict) and (reply := _reply(item))],
+                               state)
 
     async def intent_seen(self, sender: str) -> IntentSeen | None:
         """The intent of the tracker's latest message, or None when it cannot be read."""
-        tracker = await self._tracker(sender)
-        intent = ((tracker or {}).get("latest_message") or {}).get("intent") or {}
-        if not intent.get("name"):
-            return None
-        confidence = intent.get("confidence")
-        return IntentSeen(str(intent["name"]), float(confidence) if confidence is not None else None)
+        state = _state_of(await self._tracker(sender))
+        return state.intent_seen() if state is not None else None
 
     async def tracker_state(self, sender: str) -> TrackerState | None:
         """The conversation's form in progress, slots and latest intent; None when unreadable."""
-        tracker = await self._tracker(sender)
-        if tracker is None:
-            return None
-        loop = tracker.get("active_loop") or {}
-        slots = tracker.get("slots") if isinstance(tracker.get("slots"), dict) else {}
-        intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
-        return TrackerState(loop.get("name") if isinstance(loop, dict) else None, dict(slots),
-                            str(intent) if intent else None)
+        return _state_of(await self._tracker(sender))
 
     async def parse(self, text: str) -> IntentSeen | None:
         """The intent the model reads in `text` (no conversation, no side effects); None when it names none."""

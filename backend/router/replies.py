@@ -7,7 +7,10 @@ the text, the IVR speaks it. `custom` carries the assistant's json_message as is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # rasa.py imports this module
+    from backend.router.rasa import TrackerState
 
 # Who a reply comes from: the assistant, a human agent, or the platform itself
 # (queue notices, "the assistant continues", the polite sentence when Rasa is down).
@@ -55,10 +58,13 @@ class Turn:
     """One customer message once handled: its transcript line and what the customer is shown now.
 
     A channel that renders by transcript line (the web chat) needs the customer's
-    own line id too, so a restored history and the live page never show it twice."""
+    own line id too, so a restored history and the live page never show it twice.
+    `assistant` is the assistant's tracker after the turn (form, slots, intent) when the
+    assistant answered it, so a channel need not ask Rasa again (the IVR's goodbye)."""
 
     customer_line_id: int
     replies: list[Reply]
+    assistant: TrackerState | None = None
 
 
 @dataclass(frozen=True)

@@ -51,11 +51,11 @@ from sqlalchemy.exc import IntegrityError
 from backend.context import Platform
 from backend.models import Conversation, Message
 from backend.router.delivery import Outbox
-from backend.router.rasa import IntentSeen, RasaClient, RasaUnavailable
+from backend.router.rasa import IntentSeen, RasaClient, RasaUnavailable, TrackerState
 from backend.router.replies import SYSTEM, ConversationRef, Reply, Turn
 from backend.router.survey_turns import SurveyTurns
 from backend.router.takeover import Takeover, queue_position, ref
-from backend.router.transcript import REOPENED, Line, record, retrying
+from backend.router.transcript import REOPENED, Line, append, record, retrying
 from glossary import wording
 
 log = logging.getLogger(__name__)
@@ -122,8 +122,8 @@ class ConversationRouter:
             state = await self._reopen(conversation)
         pending = await self.outbox.take_pending(conversation.id)
         if state == "bot":
-            line_id, replies = await self._ask_assistant(conversation, text, dict(metadata or {}), shown)
-            return Turn(line_id, pending + replies)
+            line_id, replies, state = await self._ask_assistant(conversation, text, dict(metadata or {}), shown)
+            return Turn(line_id, pending + replies, state)
         [line] = await record(self.platform, conversation.id, [Line("customer", shown or text)])
         await self._touch(conversation.id)  # the agents' list shows the latest activity first
         if state == "waiting_agent":
@@ -131,38 +131,41 @@ class ConversationRouter:
         return Turn(line.id, pending)  # state agent: the customer gets their answer from the agent
 
     async def _ask_assistant(self, conversation: ConversationRef, text: str, metadata: dict[str, Any],
-                             shown: str | None = None) -> tuple[int, list[Reply]]:
+                             shown: str | None = None) -> tuple[int, list[Reply], TrackerState | None]:
         [line] = await record(self.platform, conversation.id, [Line("customer", shown or text)])
         try:
-            replies = await self.rasa.send(conversation.id, conversation.channel, text,
-                                           {**metadata, "channel": conversation.channel})
+            answer = await self.rasa.send(conversation.id, conversation.channel, text,
+                                          {**metadata, "channel": conversation.channel})
         except RasaUnavailable as exc:
             log.warning("assistant unavailable for conversation %s: %s", conversation.id, exc)
-            return line.id, await self._unavailable(conversation)
-        if not replies:  # every turn of this assistant says something: its action server failed
+            return line.id, await self._unavailable(conversation), None
+        # The tracker after the turn, as Rasa told it with the replies; read it only when it did not.
+        state = answer.state if answer.state is not None else await self.rasa.tracker_state(conversation.id)
+        seen = state.intent_seen() if state is not None else None
+        if not answer.replies:  # every turn of this assistant says something: its action server failed
             log.warning("assistant said nothing to conversation %s (action server down?)", conversation.id)
-            await self._note_intent(conversation.id, line.id)  # its NLU ran: the line's label is known
-            return line.id, await self._unavailable(conversation)
-        seen = await self._note_intent(conversation.id, line.id)
-        await self._touch(conversation.id)
+            await retrying(self.platform, lambda session: _label(session, line.id, seen))  # its NLU ran
+            return line.id, await self._unavailable(conversation), state
         said = [Line(reply.sender, text, actor="router" if reply.sender == SYSTEM else None)
-                for reply in replies if (text := reply.transcript_text())]
-        stored = iter(await record(self.platform, conversation.id, said) if said else [])
-        replies = [replace(reply, line_id=next(stored).id) if reply.transcript_text() else reply
-                   for reply in replies]
-        # The customer ended a served chat: the satisfaction survey comes after the farewell.
-        return line.id, replies + await self.surveys.after_assistant(conversation, seen.name if seen else None)
+                for reply in answer.replies if (text := reply.transcript_text())]
+        now = self.platform.clock()
 
-    async def _note_intent(self, conversation_id: str, line_id: int) -> IntentSeen | None:
-        """Label the customer's line with what the assistant understood (read from its tracker)."""
-        seen = await self.rasa.intent_seen(conversation_id)
-        if seen is not None:
-            async with self.platform.sessions() as session:
-                await session.execute(update(Message).where(Message.id == line_id)
-                                      .values(intent=seen.name[:50], confidence=seen.confidence)
-                                      .execution_options(synchronize_session=False))
-                await session.commit()
-        return seen
+        async def after_turn(session: Any) -> list[Message]:
+            # One transaction: the customer's line labelled, the replies stored (which also sets
+            # the agents' list order, updated_at), or only updated_at when nothing is kept.
+            await _label(session, line.id, seen)
+            if said:
+                return await append(session, conversation.id, said, now)
+            await session.execute(update(Conversation).where(Conversation.id == conversation.id)
+                                  .values(updated_at=now).execution_options(synchronize_session=False))
+            return []
+
+        stored = iter(await retrying(self.platform, after_turn))
+        replies = [replace(reply, line_id=next(stored).id) if reply.transcript_text() else reply
+                   for reply in answer.replies]
+        # The customer ended a served chat: the satisfaction survey comes after the farewell.
+        return line.id, replies + await self.surveys.after_assistant(conversation, seen.name if seen else None,
+                                                                     state), state
 
     async def _unavailable(self, conversation: ConversationRef) -> list[Reply]:
         """The assistant cannot answer: the customer is told so, never met with silence.
@@ -230,3 +233,11 @@ class ConversationRouter:
     async def _find(session: Any, channel: str, external_id: str) -> Conversation | None:
         return await session.scalar(select(Conversation).where(
             Conversation.channel == channel, Conversation.external_id == external_id))
+
+
+async def _label(session: Any, line_id: int, seen: IntentSeen | None) -> None:
+    """Label the customer's line with what the assistant understood (the caller commits)."""
+    if seen is not None:
+        await session.execute(update(Message).where(Message.id == line_id)
+                              .values(intent=seen.name[:50], confidence=seen.confidence)
+                              .execution_options(synchronize_session=False))

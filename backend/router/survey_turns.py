@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend import surveys
 from backend.context import Platform
 from backend.models import Conversation, Message, Survey
-from backend.router.rasa import RasaClient
+from backend.router.rasa import RasaClient, TrackerState
 from backend.router.replies import SYSTEM, ConversationRef, Reply, Turn
 from backend.router.transcript import Line, append, retrying
 from backend.web import survey_wording as say
@@ -177,8 +177,11 @@ class SurveyTurns:
 
     # --- offers ------------------------------------------------------------------------------
 
-    async def after_assistant(self, conversation: ConversationRef, intent: str | None) -> list[Reply]:
-        """The chat survey, when the assistant heard the customer end a served chat."""
+    async def after_assistant(self, conversation: ConversationRef, intent: str | None,
+                              state: TrackerState | None = None) -> list[Reply]:
+        """The chat survey, when the assistant heard the customer end a served chat.
+
+        `state`: the assistant's tracker after the turn when it was told with the replies."""
         if intent not in surveys.ENDING_INTENTS or conversation.channel not in surveys.CHAT_CHANNELS:
             return []
         async with self.platform.sessions() as session:
@@ -187,7 +190,7 @@ class SurveyTurns:
             if await surveys.already_offered(session, key) or not await surveys.chat_served(
                     session, conversation.id, since):
                 return []
-        tracker = await self.rasa.tracker_state(conversation.id)
+        tracker = state or await self.rasa.tracker_state(conversation.id)
         if tracker is None or tracker.active_loop is not None:
             return []  # a thanks inside a form (or an unreadable tracker): the chat goes on
 

@@ -264,7 +264,7 @@ async def test_a_turn_that_failed_is_acted_on_again_when_retried(backend, router
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(router, "handle_customer_message", broken)
+        patch.setattr(router, "handle_customer_turn", broken)
         resp = await backend.post(PATH, headers=SERVICE, json={"call_id": "call-18", "seq": 1, "event": "text",
                                                                "text": "停电了"})
         assert resp.status == 500
@@ -272,11 +272,15 @@ async def test_a_turn_that_failed_is_acted_on_again_when_retried(backend, router
     assert kinds(answer)[-1] == "listen" and fake_rasa.messages() == ["停电了"]
 
 
-async def test_a_goodbye_outside_a_form_ends_the_call_after_the_farewell(backend, fake_rasa):
+@pytest.mark.parametrize("tells_state", [True, False], ids=["told with the replies", "read from the tracker"])
+async def test_a_goodbye_outside_a_form_ends_the_call_after_the_farewell(backend, fake_rasa, tells_state):
+    fake_rasa.tells_state = tells_state
     fake_rasa.intent = {"name": "goodbye", "confidence": 0.97}
     fake_rasa.replies = [{"text": "感谢您的来电，再见。"}]
     answer = await turn(backend, "call-19", 1, "text", text="没别的事了，再见")
     assert said(answer) == ["感谢您的来电，再见。"] and kinds(answer)[-1] == "hangup"
+    # The form in progress came with the replies: Rasa was not asked for the tracker again.
+    assert len(fake_rasa.tracker_reads) == (0 if tells_state else 1)
 
 
 async def test_a_goodbye_inside_a_form_keeps_listening(backend, fake_rasa):

@@ -45,6 +45,9 @@ class FakeRasa:
     slots: dict[str, Any] = field(default_factory=dict)
     # What /model/parse was asked (the console's suggestion: NLU only, no conversation touched).
     parsed: list[str] = field(default_factory=list)
+    # As our channels do (bot/channels/rest.py): `?state=true` is answered with the tracker's
+    # summary beside the messages. False: a bare list, as Rasa's own REST channel answers.
+    tells_state: bool = True
 
     def messages(self) -> list[str]:
         return [m["message"] for m in self.received]
@@ -67,19 +70,25 @@ class FakeRasa:
                 "channel": "web", "sender_id": body["sender"], "reason": "request_human",
                 "summary": f"客户：{body['message']}"})
             queued = await resp.json()
-            return web.json_response([{"recipient_id": body["sender"],
-                                       "text": f"正在为您转接人工客服，您排在第{queued['queue_position']}位。"},
-                                      {"recipient_id": body["sender"], "custom": {"handoff": {"queue": "95598"}}}])
-        return web.json_response([{**reply, "recipient_id": body["sender"]} for reply in self.replies])
+            return self._answer(request, [{"recipient_id": body["sender"],
+                                           "text": f"正在为您转接人工客服，您排在第{queued['queue_position']}位。"},
+                                          {"recipient_id": body["sender"], "custom": {"handoff": {"queue": "95598"}}}])
+        return self._answer(request, [{**reply, "recipient_id": body["sender"]} for reply in self.replies])
+
+    def _answer(self, request: web.Request, messages: list[dict[str, Any]]) -> web.Response:
+        if self.tells_state and request.query.get("state") == "true":
+            return web.json_response({"messages": messages, "tracker": self.state()})
+        return web.json_response(messages)
+
+    def state(self) -> dict[str, Any]:
+        return {"latest_message": {"text": "…", "intent": self.intent},
+                "active_loop": {"name": self.active_loop} if self.active_loop else {}, "slots": self.slots}
 
     async def tracker(self, request: web.Request) -> web.Response:
         assert request.query.get("token") == RASA_TOKEN
         assert request.query.get("include_events") == "NONE"
         self.tracker_reads.append(request.match_info["sender"])
-        return web.json_response({"sender_id": request.match_info["sender"],
-                                  "latest_message": {"text": "…", "intent": self.intent},
-                                  "active_loop": {"name": self.active_loop} if self.active_loop else {},
-                                  "slots": self.slots})
+        return web.json_response({"sender_id": request.match_info["sender"], **self.state()})
 
 
     async def parse(self, request: web.Request) -> web.Response:

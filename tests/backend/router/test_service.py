@@ -35,6 +35,21 @@ async def test_the_bot_answers_and_the_transcript_is_masked_with_the_intent(back
         ("bot", "您好，请问是哪里停电了？"), ("bot", "[我家停电] / [查电费]")]
 
 
+@pytest.mark.parametrize("tells_state", [True, False], ids=["told with the replies", "read from the tracker"])
+async def test_the_line_is_labelled_with_what_the_assistant_heard_however_rasa_tells_it(backend, router,
+                                                                                         fake_rasa, tells_state):
+    # Our channels answer the tracker's summary with the replies (bot/channels/rest.py): no second
+    # read of the tracker. Rasa's own REST channel answers a bare list: the tracker is read instead.
+    fake_rasa.tells_state = tells_state
+    fake_rasa.intent = {"name": "ask_bill", "confidence": 0.81}
+    conversation = await router.open("web", "browser-told")
+    turn = await router.handle_customer_turn(conversation, "这个月电费多少")
+    [customer] = [line for line in await transcript(backend, conversation.id) if line["sender"] == "customer"]
+    assert (customer["intent"], customer["confidence"]) == ("ask_bill", pytest.approx(0.81))
+    assert turn.assistant is not None and turn.assistant.intent == "ask_bill"
+    assert fake_rasa.tracker_reads == ([] if tells_state else [conversation.id])
+
+
 async def test_the_same_customer_keeps_one_conversation(router):
     first = await router.open("wechat", "openid-1")
     again = await router.open("wechat", "openid-1")

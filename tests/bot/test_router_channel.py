@@ -1,0 +1,81 @@
+"""The REST and IVR input channels answer the turn's tracker summary with its replies when the
+router asks (`?state=true`), taken from the tracker Rasa saves at the end of the turn."""
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import rasa_patches
+from bot.channels import turn_state
+from bot.channels.ivr import IvrInput
+from bot.channels.rest import RouterRestInput
+
+SAVED: list[DialogueStateTracker] = []
+
+
+def tracker_after_a_turn(sender: str) -> DialogueStateTracker:
+    events = [UserUttered("屏门村明天停电吗", {"name": "ask_outage", "confidence": 0.88}),
+              ActiveLoop("outage_form"), SlotSet("place", "屏门村")]
+    return DialogueStateTracker.from_events(sender, events, slots=[TextSlot("place", mappings=[])])
+
+
+def processor() -> Any:
+    async def save(tracker: DialogueStateTracker) -> None:
+        SAVED.append(tracker)
+
+    return SimpleNamespace(tracker_store=SimpleNamespace(save=save))
+
+
+async def a_turn_of_rasa(message: UserMessage) -> None:
+    """What Rasa does with a message, in short: replies through the output channel, then saves."""
+    await message.output_channel.send_text_message(message.sender_id, "屏门村明天没有停电计划。")
+    await MessageProcessor.save_tracker(processor(), tracker_after_a_turn(message.sender_id))
+
+
+async def post(channel: RouterRestInput, args: dict[str, str]) -> Any:
+    blueprint = channel.blueprint(a_turn_of_rasa)
+    receive = next(route.handler for route in blueprint._future_routes if route.uri == "/webhook")
+    request = SimpleNamespace(json={"sender": "c-1", "message": "屏门村明天停电吗", "metadata": {"channel": "web"}},
+                              args=args)
+    return json.loads((await receive(request)).body)
+
+
+@pytest.fixture(autouse=True)
+def patched() -> None:
+    rasa_patches.apply()
+    SAVED.clear()
+
+
+@pytest.mark.parametrize("channel", [RouterRestInput(), IvrInput()], ids=["rest", "ivr"])
+async def test_asked_for_state_the_channel_answers_the_saved_trackers_summary(channel):
+    answer = await post(channel, {"state": "true"})
+    assert [m["text"] for m in answer["messages"]] == ["屏门村明天没有停电计划。"]
+    assert answer["tracker"]["latest_message"]["intent"] == {"name": "ask_outage", "confidence": 0.88}
+    assert answer["tracker"]["active_loop"] == {"name": "outage_form"}
+    assert answer["tracker"]["slots"]["place"] == "屏门村"
+    assert len(SAVED) == 1  # Rasa's own save still ran
+
+
+async def test_not_asked_the_channel_answers_as_rasas_rest_channel_does():
+    answer = await post(RouterRestInput(), {})
+    assert isinstance(answer, list) and [m["text"] for m in answer] == ["屏门村明天没有停电计划。"]
+
+
+async def test_a_tracker_saved_outside_any_channels_turn_is_only_saved():
+    await MessageProcessor.save_tracker(processor(), tracker_after_a_turn("c-2"))
+    assert len(SAVED) == 1
+    with turn_state.collecting() as holder:
+        pass
+    assert holder == {}
+
+
+def test_the_channels_keep_rasas_names_so_the_actions_tell_a_caller_from_a_chat():
+    assert (RouterRestInput.name(), IvrInput.name(), IvrInput().output_channel().name()) == ("rest", "ivr", "ivr")
