@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+
+from tests.backend.fuzz.campaign import source_commit
 
 
 def _cpu_model() -> str:
@@ -28,22 +29,11 @@ def _memory_gib() -> float | None:
     return round(kib / 1024**2, 1)
 
 
-def _commit() -> str:
-    try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                             check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                               text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return sha + ("+" if dirty else "")
-
-
 def describe() -> dict:
     return {"started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu": _cpu_model(),
             "cores": os.cpu_count(), "memory_gib": _memory_gib(), "os": f"{platform.system()} {platform.release()}",
             "python": platform.python_version(), "rasa": version("rasa"), "aiohttp": version("aiohttp"),
-            "load_average": [round(x, 2) for x in os.getloadavg()], "commit": _commit()}
+            "load_average": [round(x, 2) for x in os.getloadavg()], "commit": source_commit()}
 
 
 def line(machine: dict) -> str:

@@ -76,7 +76,8 @@ class RouteStats:
                    int(data["seed"]), str(data["commit"]), str(data["finished"]))
 
 
-def _commit() -> str:
+def source_commit() -> str:
+    """The checkout's commit, with \"+\" when tracked files have changes (also make bench's)."""
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                               check=True).stdout.strip()
@@ -88,7 +89,7 @@ def _commit() -> str:
 
 
 # The code under test is what this process loaded: its commit, with "+" when the tree had changes.
-COMMIT = _commit()
+COMMIT = source_commit()
 
 
 @dataclass
