@@ -30,7 +30,7 @@ from backend.api import (
     tickets,
     units,
 )
-from backend.api.errors import error_middleware
+from backend.api.errors import PARSER_LINE_BYTES, error_middleware
 from backend.api.headers import install_headers
 from backend.api.policy import access_middleware
 from backend.api.registry import openapi_document
@@ -73,7 +73,8 @@ async def build_platform(settings: Settings) -> Platform:
 
 
 def create_app(platform: Platform) -> web.Application:
-    app = web.Application(middlewares=[error_middleware, access_middleware], client_max_size=1024 ** 2)
+    app = web.Application(middlewares=[error_middleware, access_middleware], client_max_size=1024 ** 2,
+                          handler_args={"max_line_size": PARSER_LINE_BYTES})
     app[PLATFORM] = platform
     for table in ROUTE_TABLES:
         app.add_routes(table)

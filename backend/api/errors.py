@@ -13,11 +13,16 @@ from backend.errors import DomainError
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
+# The longest request target (path and query) answered; a longer one is a 414 in JSON. aiohttp's
+# own parser refuses lines past its max_line_size with a text/plain 400 before any middleware,
+# so the application lets it read up to PARSER_LINE_BYTES (backend/app.py) and refuses here.
+MAX_REQUEST_TARGET_BYTES = 8190
+PARSER_LINE_BYTES = 65536
 
 _HTTP_MESSAGES = {
     400: "请求格式不正确。", 401: "请先登录或提供有效的访问令牌。", 403: "没有权限执行该操作。",
     404: "请求的资源不存在。", 405: "不支持该请求方法。", 413: "请求内容过大。",
-    415: "请以 JSON 格式提交。",
+    414: "请求地址过长。", 415: "请以 JSON 格式提交。",
 }
 
 
@@ -70,6 +75,8 @@ def validation_details(exc: ValidationError) -> list[dict[str, str]]:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    if len(request.raw_path) > MAX_REQUEST_TARGET_BYTES:
+        return error_response(414, "uri_too_long", _HTTP_MESSAGES[414])
     try:
         return await handler(request)
     except DomainError as exc:

@@ -114,3 +114,15 @@ async def test_a_single_area_id_past_the_database_integer_is_refused_not_a_500(c
     resp = await client.get("/api/outages", params={"area_id": str(2**63)}, headers=auth)
     body = await assert_json_error(resp, {422})
     assert body["error"]["details"][0]["field"] == "area_id"
+
+
+async def test_an_over_long_address_gets_the_json_error_not_the_parsers_text(client, auth, platform):
+    # Found by the fuzz campaign (GET /api/areas, an 8,792-byte request line): aiohttp's parser
+    # answered a text/plain 400 in English, which no API client can read as our error.
+    await seed_units(platform)
+    resp = await client.get("/api/areas", params={"name": "屏" * 3000}, headers=auth)  # 27,000 bytes encoded
+    body = await assert_json_error(resp, {414})
+    assert body["error"]["code"] == "uri_too_long" and body["error"]["message"] == "请求地址过长。"
+    # 7,200 bytes reach the handler, which refuses the name by its declared length.
+    resp = await client.get("/api/areas", params={"name": "屏" * 800}, headers=auth)
+    assert (await assert_json_error(resp, {422}))["error"]["details"][0]["field"] == "name"
