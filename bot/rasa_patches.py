@@ -46,14 +46,14 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from bot.channels import turn_state
 
-_APPLIED = False
-# Rasa's own, kept before apply() replaces it (the tests compare the two).
+# Rasa's own, kept before apply() replaces them (the tests compare each with ours).
 UPSTREAM_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
 UPSTREAM_SAVE_TRACKER = MessageProcessor.save_tracker
 UPSTREAM_RESOLVE_EVENT = Event.resolve_by_type
-_EVENT_CLASSES: dict[str, type[Event]] = {}
 UPSTREAM_ACTION_CALL_FORMAT = RemoteAction._action_call_format
 UPSTREAM_RETRIEVE_FROM_SQL = SQLTrackerStore._retrieve
+_APPLIED = False
+_EVENT_CLASSES: dict[str, type[Event]] = {}
 # The action server sees the events from this many customer messages back (the latest one is 1).
 ACTION_EVENTS_FROM_USER_MESSAGES = 2
 

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RASA = "http://127.0.0.1:5005/webhooks/rest/webhook"
 
 
-def demo_account() -> tuple[str, str]:
-    db = sqlite3.connect(ROOT / "var" / "app.db")
+def demo_account(database: Path = ROOT / "var" / "app.db") -> tuple[str, str]:
+    """A demo account with an unpaid bill: its 户号 and its phone's last four digits (the identity check)."""
+    db = sqlite3.connect(database)
     row = db.execute(
         "SELECT a.account_no, a.phone FROM accounts a JOIN bills b ON b.account_id = a.id "
         "WHERE b.paid_amount < b.amount AND a.status = 'normal' ORDER BY a.id LIMIT 1").fetchone()

@@ -8,17 +8,16 @@
   the intent heard, the form in progress and the slots, which the router and the IVR
   use for that turn instead of reading the tracker again (a second retrieval of the
   whole tracker in Rasa; issue #10). A plain list of messages is taken too (no state).
-- `intent_seen` reads `GET {RASA_URL}/conversations/{id}/tracker?include_events=NONE`
-  after the turn: `latest_message.intent` is what the assistant understood
-  (needs `rasa run --enable-api`; `?token=RASA_TOKEN` when a token is set).
-- `tracker_state` reads the same tracker for its form in progress (`active_loop`),
-  its slots and that intent (the IVR's hangup and transfer).
+- `tracker_state` reads `GET {RASA_URL}/conversations/{id}/tracker?include_events=NONE`:
+  its form in progress (`active_loop`), its slots and `latest_message.intent`, what the
+  assistant understood (the IVR's hangup; any turn Rasa answered without its state).
+  Needs `rasa run --enable-api`; `?token=RASA_TOKEN` when a token is set.
 - `parse` asks `POST {RASA_URL}/model/parse` what a text means: NLU only,
   stateless, no tracker touched and no action run (the staff console's
   suggestion for an agent). Unreachable: `RasaUnavailable`.
 
 Unreachable, timed out or a 5xx: `send` raises `RasaUnavailable`, which the
-router turns into one polite sentence. `intent_seen` only loses the label.
+router turns into one polite sentence. An unreadable tracker only loses the line's label.
 """
 from __future__ import annotations
 
@@ -126,11 +125,6 @@ class RasaClient:
             raise RasaUnavailable(f"{url} answered {type(data).__name__}, not a list of messages")
         return AssistantAnswer([reply for item in messages if isinstance(item, dict) and (reply := _reply(item))],
                                state)
-
-    async def intent_seen(self, sender: str) -> IntentSeen | None:
-        """The intent of the tracker's latest message, or None when it cannot be read."""
-        state = _state_of(await self._tracker(sender))
-        return state.intent_seen() if state is not None else None
 
     async def tracker_state(self, sender: str) -> TrackerState | None:
         """The conversation's form in progress, slots and latest intent; None when unreadable."""

@@ -43,6 +43,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -156,8 +157,7 @@ class ConversationRouter:
             await _label(session, line.id, seen)
             if said:
                 return await append(session, conversation.id, said, now)
-            await session.execute(update(Conversation).where(Conversation.id == conversation.id)
-                                  .values(updated_at=now).execution_options(synchronize_session=False))
+            await _touched(session, conversation.id, now)
             return []
 
         stored = iter(await retrying(self.platform, after_turn))
@@ -193,9 +193,7 @@ class ConversationRouter:
 
     async def _touch(self, conversation_id: str) -> None:
         async with self.platform.sessions() as session:
-            await session.execute(update(Conversation).where(Conversation.id == conversation_id)
-                                  .values(updated_at=self.platform.clock())
-                                  .execution_options(synchronize_session=False))
+            await _touched(session, conversation_id, self.platform.clock())
             await session.commit()
 
     async def _queue_notice(self, conversation: ConversationRef) -> list[Reply]:
@@ -233,6 +231,12 @@ class ConversationRouter:
     async def _find(session: Any, channel: str, external_id: str) -> Conversation | None:
         return await session.scalar(select(Conversation).where(
             Conversation.channel == channel, Conversation.external_id == external_id))
+
+
+async def _touched(session: Any, conversation_id: str, now: datetime) -> None:
+    """Set the conversation's latest activity (the agents' list order; the caller commits)."""
+    await session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                          .values(updated_at=now).execution_options(synchronize_session=False))
 
 
 async def _label(session: Any, line_id: int, seen: IntentSeen | None) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -179,10 +178,6 @@ async def length(stack: BenchStack, turns_in_all: int, rng: random.Random) -> li
             found.append(Turn(talk.transport, "action" if index % 2 == 0 else "answer", index, sent, took, ok))
         await _quietly_close(talk)
     return found
-
-
-def median_ms(values: list[float]) -> float | None:
-    return round(statistics.median(values) * 1000, 1) if values else None
 
 
 async def _quietly_close(talk: Door) -> None:

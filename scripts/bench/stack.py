@@ -8,10 +8,9 @@ would otherwise be refused, as it should be for one real address.
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, closing, contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import yaml
 from backend.settings import CONFIG_DIR
 from bot.model_cache import ensure_model
 from scripts.bench.customers import DemoAccount
+from scripts.sample_dialogues import demo_account
 from tests.assistant_fixtures import free_port
 from tests.faults.processes import Service, python
 
@@ -63,13 +63,9 @@ class BenchStack:
             found[name] = (int(fields[11]) + int(fields[12])) / tick
         return found
 
-    def demo_account(self) -> DemoAccount | None:
+    def demo_account(self) -> DemoAccount:
         """A demo account with an unpaid bill, for the bill flow (the identity check's last four digits)."""
-        with closing(sqlite3.connect(self.database)) as db:
-            row = db.execute(
-                "SELECT a.account_no, a.phone FROM accounts a JOIN bills b ON b.account_id = a.id "
-                "WHERE b.paid_amount < b.amount AND a.status = 'normal' ORDER BY a.id LIMIT 1").fetchone()
-        return DemoAccount(row[0], row[1][-4:]) if row else None
+        return DemoAccount(*demo_account(self.database))
 
 
 def _started(service: Service) -> float:
