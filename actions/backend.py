@@ -4,10 +4,15 @@ Timeouts and retries with backoff for network faults and 5xx; writes carry an
 Idempotency-Key derived from the conversation turn, so a retried call (ours or
 Rasa's) never writes a ticket twice. A write that still cannot be delivered
 goes to the outbox (actions.outbox) and is delivered later with the same key.
+
+`BACKEND_URL` may name several backend processes (comma-separated, backend/replicas.py):
+calls go round them and each retry goes to the next one, so a backend that is down costs a
+call one refused connection, not an outbox entry.
 """
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from typing import Any
 
@@ -15,11 +20,13 @@ import aiohttp
 from rasa_sdk import Tracker
 
 from actions.settings import ActionSettings
+from backend.replicas import Replicas
 from glossary.identifiers import CUSTOMER_REF_HEADER
 
 log = logging.getLogger(__name__)
 RETRY_STATUSES = {502, 503, 504}
 BACKOFF = (0.2, 0.6, 1.5)
+MESSAGE_ID_IN_KEY = 32  # Rasa's own message ids are 32 hex digits
 
 
 class BackendUnavailable(Exception):
@@ -36,14 +43,21 @@ class BackendError(Exception):
 
 
 def turn_key(tracker: Tracker, purpose: str) -> str:
-    """Stable for one customer message and purpose, different for the next message."""
-    message_id = tracker.latest_message.get("message_id") or str(len(tracker.events))
+    """Stable for one customer message and purpose, different for the next message.
+
+    The message id is the channel's own when the router sent one (the same when the customer's
+    message is resent or a turn is acted on again after a failure), else Rasa's. A long one is
+    shortened to a digest so the purpose always fits the backend's 100 characters."""
+    message_id = str(tracker.latest_message.get("message_id") or len(tracker.events))
+    if len(message_id) > MESSAGE_ID_IN_KEY:
+        message_id = hashlib.sha256(message_id.encode("utf-8")).hexdigest()[:MESSAGE_ID_IN_KEY]
     return f"{tracker.sender_id}:{message_id}:{purpose}"[:100]
 
 
 class BackendClient:
     def __init__(self, settings: ActionSettings) -> None:
         self.settings = settings
+        self.replicas = Replicas.parse(settings.backend_url)
         self._session: aiohttp.ClientSession | None = None
 
     async def _client(self) -> aiohttp.ClientSession:
@@ -66,9 +80,11 @@ class BackendClient:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         if customer:
             headers[CUSTOMER_REF_HEADER] = customer
-        url = self.settings.backend_url + path
+        backends = self.replicas.order()
         last: Exception | None = None
         for attempt in range(self.settings.retries + 1):
+            base = backends[attempt % len(backends)]
+            url = base + path
             try:
                 session = await self._client()
                 async with session.request(method, url, json=json, params=params, headers=headers) as resp:
@@ -81,6 +97,8 @@ class BackendClient:
                     else:
                         return await resp.json(content_type=None)
             except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ContentTypeError) as exc:
+                if isinstance(exc, aiohttp.ClientConnectorError):
+                    self.replicas.refused(base)
                 last = exc
             if attempt < self.settings.retries:
                 await asyncio.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])

@@ -49,6 +49,9 @@ class Settings:
     api_token: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
+    # Several backend processes: Redis carries the web chat's live lines between them
+    # (backend/router/fanout.py). Empty: one process, sockets served from memory.
+    redis_url: str = ""
     demo_data: bool = False
     service_rules: Path = CONFIG_DIR / "service_rules.yml"
     holiday_dir: Path = CONFIG_DIR / "holidays"
@@ -79,6 +82,7 @@ class Settings:
             "api_token": get("BACKEND_API_TOKEN", ""),
             "rasa_url": get("RASA_URL", cls.rasa_url),
             "rasa_token": get("RASA_TOKEN", ""),
+            "redis_url": get("REDIS_URL", ""),
             "demo_data": get("DEMO_DATA", "0").lower() in ("1", "true", "yes", "on"),
             "scheduler_enabled": get("SCHEDULER", "1").lower() not in ("0", "false", "off"),
             "wechat_token": get("WECHAT_TOKEN", ""),

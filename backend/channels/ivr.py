@@ -258,7 +258,8 @@ class IvrChannel:
         metadata = {"seq": turn.seq, "ivr_event": turn.event}
         if turn.asr_confidence is not None:
             metadata["asr_confidence"] = turn.asr_confidence
-        handled = await self.router.handle_customer_turn(conversation, text, metadata)
+        handled = await self.router.handle_customer_turn(conversation, text, metadata,
+                                                         message_id=f"seq-{turn.seq}")
         replies, tracker = handled.replies, handled.assistant
         actions = says(replies)
         stages = {stage_of(reply) for reply in replies}

@@ -173,7 +173,7 @@ class WechatChannel:
         choice = choice_of(text, await self.windows.options(conversation.id)) if conversation.state == "bot" else None
         metadata = {"msg_id": push.msg_id, "wechat_msg_type": push.msg_type}
         return await self._replied(conversation, await self.router.handle_customer_message(
-            conversation, choice or text, metadata))
+            conversation, choice or text, metadata, message_id=push.turn_key()))
 
     async def _event(self, conversation: ConversationRef, push: Push) -> Outcome:
         if push.event == "unsubscribe":
@@ -192,7 +192,8 @@ class WechatChannel:
                             push.event_key[:40])
                 return Outcome(None)
             replies = await self.router.handle_customer_message(
-                conversation, payload, {"wechat_event": "CLICK", "menu_key": push.event_key})
+                conversation, payload, {"wechat_event": "CLICK", "menu_key": push.event_key},
+                message_id=push.turn_key())
             return await self._replied(conversation, replies)
         return Outcome(None)  # VIEW, LOCATION, TEMPLATESENDJOBFINISH …: nothing to say
 

@@ -4,6 +4,7 @@ decides whether the assistant (Rasa) or a human agent answers.
 - service.py   ConversationRouter: open a conversation, handle a customer message
 - takeover.py  the agents' queue, claim / agent line / release / close
 - delivery.py  the outbox: agent lines stored first, then delivered per channel
+- fanout.py    the web chat's live lines across backend processes (Redis pub/sub)
 - transcript.py masked, numbered transcript lines
 - rasa.py      Rasa's REST webhook and tracker, as the router uses them
 - replies.py   what a channel gets back
@@ -30,6 +31,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from backend.router.delivery import Delivery, LiveDelivery, NextTurnDelivery, Outbox
+from backend.router.fanout import SharedLiveDelivery
 from backend.router.rasa import RasaClient, RasaUnavailable
 from backend.router.replies import Button, ConversationRef, Reply, Turn
 from backend.router.service import ConversationRouter
@@ -39,16 +41,23 @@ ROUTER = web.AppKey("router", ConversationRouter)
 
 __all__ = [
     "ROUTER", "Button", "ConversationRef", "ConversationRouter", "Delivery", "Holder", "LiveDelivery",
-    "NextTurnDelivery", "Outbox", "RasaClient", "RasaUnavailable", "Reply", "Takeover", "Turn", "install_router",
+    "NextTurnDelivery", "Outbox", "RasaClient", "RasaUnavailable", "Reply", "SharedLiveDelivery", "Takeover", "Turn",
+    "install_router",
 ]
 
 
 def install_router(app: web.Application, router: ConversationRouter) -> None:
-    """Make the router reachable as app[ROUTER] and close its Rasa session on shutdown."""
+    """Make the router reachable as app[ROUTER], start its fan-out across processes when it has
+    one, and close both on shutdown."""
     app[ROUTER] = router
 
     async def close_rasa(app: web.Application) -> AsyncIterator[None]:
+        live = router.outbox.live
+        if isinstance(live, SharedLiveDelivery):
+            await live.start()
         yield
+        if isinstance(live, SharedLiveDelivery):
+            await live.stop()
         await router.rasa.close()
 
     app.cleanup_ctx.append(close_rasa)

@@ -52,6 +52,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.context import Platform
 from backend.models import Conversation, Message
 from backend.router.delivery import Outbox
+from backend.router.fanout import SharedLiveDelivery
 from backend.router.rasa import IntentSeen, RasaClient, RasaUnavailable, TrackerState
 from backend.router.replies import SYSTEM, ConversationRef, Reply, Turn
 from backend.router.survey_turns import SurveyTurns
@@ -80,8 +81,11 @@ class ConversationRouter:
 
     @classmethod
     def build(cls, platform: Platform) -> ConversationRouter:
-        """The router for the platform's settings (RASA_URL, RASA_TOKEN)."""
-        return cls(platform, RasaClient(platform.settings.rasa_url, platform.settings.rasa_token))
+        """The router for the platform's settings (RASA_URL, RASA_TOKEN; REDIS_URL: live lines shared
+        with the other backend processes)."""
+        settings = platform.settings
+        live = SharedLiveDelivery(settings.redis_url) if settings.redis_url else None
+        return cls(platform, RasaClient(settings.rasa_url, settings.rasa_token), Outbox(platform, live))
 
     async def open(self, channel: str, external_id: str) -> ConversationRef:
         """The conversation of this customer on this channel, created in state bot if new."""
@@ -103,16 +107,23 @@ class ConversationRouter:
                 return ref(found)
 
     async def handle_customer_message(self, conversation: ConversationRef, text: str,
-                                      metadata: Mapping[str, Any] | None = None) -> list[Reply]:
+                                      metadata: Mapping[str, Any] | None = None,
+                                      message_id: str | None = None) -> list[Reply]:
         """Store the customer's line and return what the customer is shown or told now."""
-        return (await self.handle_customer_turn(conversation, text, metadata)).replies
+        return (await self.handle_customer_turn(conversation, text, metadata, message_id=message_id)).replies
 
     async def handle_customer_turn(self, conversation: ConversationRef, text: str,
-                                   metadata: Mapping[str, Any] | None = None, shown: str | None = None) -> Turn:
+                                   metadata: Mapping[str, Any] | None = None, shown: str | None = None,
+                                   message_id: str | None = None) -> Turn:
         """As handle_customer_message, also naming the customer's own transcript line.
 
         `shown` is what the customer saw themselves send when it differs from `text`
         (a quick-reply button: its title is the line, its payload goes to Rasa).
+        `message_id` is the channel's own id of the message (the page's message id, the
+        IVR's seq, WeChat's MsgId), the same when the message is resent: the assistant's
+        actions derive their Idempotency-Keys from it, so a turn acted on again (a
+        replica's or the backend's failure) files its ticket once. Without one, the
+        customer's transcript line names the turn.
         A line that answers a satisfaction survey is taken by the survey first (survey_turns.py)."""
         state = await self._current_state(conversation.id)
         answered = await self.surveys.take(conversation, text)
@@ -123,7 +134,8 @@ class ConversationRouter:
             state = await self._reopen(conversation)
         pending = await self.outbox.take_pending(conversation.id)
         if state == "bot":
-            line_id, replies, state = await self._ask_assistant(conversation, text, dict(metadata or {}), shown)
+            line_id, replies, state = await self._ask_assistant(conversation, text, dict(metadata or {}), shown,
+                                                                message_id)
             return Turn(line_id, pending + replies, state)
         [line] = await record(self.platform, conversation.id, [Line("customer", shown or text)])
         await self._touch(conversation.id)  # the agents' list shows the latest activity first
@@ -132,11 +144,13 @@ class ConversationRouter:
         return Turn(line.id, pending)  # state agent: the customer gets their answer from the agent
 
     async def _ask_assistant(self, conversation: ConversationRef, text: str, metadata: dict[str, Any],
-                             shown: str | None = None) -> tuple[int, list[Reply], TrackerState | None]:
+                             shown: str | None = None, message_id: str | None = None
+                             ) -> tuple[int, list[Reply], TrackerState | None]:
         [line] = await record(self.platform, conversation.id, [Line("customer", shown or text)])
         try:
             answer = await self.rasa.send(conversation.id, conversation.channel, text,
-                                          {**metadata, "channel": conversation.channel})
+                                          {**metadata, "channel": conversation.channel},
+                                          message_id=message_id or f"line-{line.id}")
         except RasaUnavailable as exc:
             log.warning("assistant unavailable for conversation %s: %s", conversation.id, exc)
             return line.id, await self._unavailable(conversation), None

@@ -334,7 +334,7 @@ class ChatSocket:
         """Act on a new message once: the router's turn, its answer stored in the ledger."""
         try:
             turn = await self.router.handle_customer_turn(self.conversation, text, {"client_id": message_id},
-                                                          shown=title)
+                                                          shown=title, message_id=f"page-{message_id}")
             [line] = await chat_lines.reply_lines(self.platform, self.conversation.id,
                                                   [Reply("customer", title or text, line_id=turn.customer_line_id)])
             answer = {"type": "answer", "id": message_id, "line": line,

@@ -3,11 +3,15 @@
 The same URL, body and answer as Rasa's own REST channel (a list of messages), with one
 addition: `?state=true` answers `{"messages": [...], "tracker": {...}}`, the tracker's
 summary after the turn (bot/channels/turn_state.py), so the router need not read the tracker
-again. Rasa's streaming mode (`?stream=true`) is not offered: nothing of ours uses it.
+again; and the body may carry `message_id`, the channel's own id of the message, which becomes
+the message's id in the tracker (the actions' Idempotency-Keys are built from it, so a message
+acted on twice files its ticket once; without one Rasa makes up a new id each time).
+Rasa's streaming mode (`?stream=true`) is not offered: nothing of ours uses it.
 """
 from __future__ import annotations
 
 import logging
+import re
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 
@@ -21,6 +25,14 @@ from sanic.response import HTTPResponse
 from bot.channels import turn_state
 
 log = logging.getLogger(__name__)
+MESSAGE_ID = re.compile(r"[\w:.-]{1,64}")
+
+
+def message_id_of(request: Request) -> str | None:
+    """The body's `message_id` when it is a usable one (else Rasa makes one up, as for any channel)."""
+    body = request.json if isinstance(request.json, dict) else {}
+    value = body.get("message_id")
+    return value if isinstance(value, str) and MESSAGE_ID.fullmatch(value) else None
 
 
 class RouterRestInput(RestInput):
@@ -44,7 +56,8 @@ class RouterRestInput(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             collector = self.output_channel()
             message = UserMessage(self._extract_message(request), collector, await self._extract_sender(request),
-                                  input_channel=self.name(), metadata=self.get_metadata(request))
+                                  input_channel=self.name(), metadata=self.get_metadata(request),
+                                  message_id=message_id_of(request))
             with turn_state.collecting() as state:
                 try:
                     await on_new_message(message)

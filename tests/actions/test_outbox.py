@@ -6,7 +6,7 @@ import socket
 
 from sqlalchemy import func, select
 
-from actions.backend import BackendClient, use_backend
+from actions.backend import BackendClient, turn_key, use_backend
 from actions.outbox import Outbox, use_outbox
 from actions.repairs import ActionSubmitRepair
 from backend.models import Ticket
@@ -98,3 +98,32 @@ async def test_a_backend_failing_with_500_keeps_the_ticket_for_later(backend_ser
             assert await session.scalar(select(func.count(Ticket.id))) == 1
     finally:
         await up.close()
+
+
+async def test_with_two_backends_one_down_the_ticket_is_filed_now_not_kept(backend_server, platform, dispatcher,
+                                                                            tmp_path):
+    up = str(backend_server.make_url("")).rstrip("/")
+    both = BackendClient(settings_for(f"{closed_port()},{up}", tmp_path))
+    box = Outbox(tmp_path / "outbox.db")
+    use_backend(both)
+    use_outbox(box)
+    try:
+        for n in range(3):  # whichever backend each call starts with
+            await ActionSubmitRepair().run(dispatcher, tracker(REPAIR_SLOTS, message_id=f"m-{n}"), {})
+        assert "系统暂时繁忙" not in texts(dispatcher) and texts(dispatcher).count("工单号") == 3
+        assert await box.pending() == []
+        async with platform.sessions() as session:
+            assert await session.scalar(select(func.count(Ticket.id))) == 3
+    finally:
+        await both.close()
+        use_backend(None)
+        use_outbox(None)
+
+
+def test_a_long_channel_message_id_still_leaves_room_for_the_purpose():
+    long_id = "page-" + "m" * 64
+    first = turn_key(tracker(REPAIR_SLOTS, message_id=long_id, sender="3f6c2a1e-0d4b-4c47-9a53-6c1f0e3b2d71"), "repair")
+    assert first.endswith(":repair") and len(first) <= 100
+    assert first == turn_key(tracker(message_id=long_id, sender="3f6c2a1e-0d4b-4c47-9a53-6c1f0e3b2d71"), "repair")
+    assert first != turn_key(tracker(message_id=long_id + "x", sender="3f6c2a1e-0d4b-4c47-9a53-6c1f0e3b2d71"),
+                             "repair")

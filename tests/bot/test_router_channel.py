@@ -40,11 +40,11 @@ async def a_turn_of_rasa(message: UserMessage) -> None:
     await MessageProcessor.save_tracker(processor(), tracker_after_a_turn(message.sender_id))
 
 
-async def post(channel: RouterRestInput, args: dict[str, str]) -> Any:
-    blueprint = channel.blueprint(a_turn_of_rasa)
+async def post(channel: RouterRestInput, args: dict[str, str], turn: Any = a_turn_of_rasa, **body: Any) -> Any:
+    blueprint = channel.blueprint(turn)
     receive = next(route.handler for route in blueprint._future_routes if route.uri == "/webhook")
-    request = SimpleNamespace(json={"sender": "c-1", "message": "屏门村明天停电吗", "metadata": {"channel": "web"}},
-                              args=args)
+    request = SimpleNamespace(json={"sender": "c-1", "message": "屏门村明天停电吗", "metadata": {"channel": "web"},
+                                    **body}, args=args)
     return json.loads((await receive(request)).body)
 
 
@@ -79,3 +79,16 @@ async def test_a_tracker_saved_outside_any_channels_turn_is_only_saved():
 
 def test_the_channels_keep_rasas_names_so_the_actions_tell_a_caller_from_a_chat():
     assert (RouterRestInput.name(), IvrInput.name(), IvrInput().output_channel().name()) == ("rest", "ivr", "ivr")
+
+
+@pytest.mark.parametrize(("sent", "kept"), [("page-m-0001", True), ("seq-3", True), ("msg:24234523452", True),
+                                            ("", False), ("x" * 65, False), ("两 个", False), (17, False)])
+async def test_the_routers_message_id_becomes_the_messages_id_when_it_is_a_usable_one(sent, kept):
+    seen: list[UserMessage] = []
+
+    async def turn(message: UserMessage) -> None:
+        seen.append(message)
+
+    await post(RouterRestInput(), {}, turn, message_id=sent)
+    assert (seen[0].message_id == sent) is kept
+    assert len(seen[0].message_id) >= 1  # none usable: Rasa's own made-up id, as for any channel

@@ -22,11 +22,11 @@ ADDRESS = "淳安县千岛湖镇环湖社区7幢502"
 DESCRIPTION = "第{n}户家里没电了"  # one per customer: a ticket filed twice shows as a repeated description
 
 
-def backend_service(logs: Path, port: int, database_url: str, **env: str) -> Service:
+def backend_service(logs: Path, port: int, database_url: str, name: str = "backend", **env: str) -> Service:
     """The backend process on the demo province, with no assistant behind its router."""
     settings = {"DATABASE_URL": database_url, "BACKEND_PORT": str(port), "BACKEND_API_TOKEN": API_TOKEN,
                 "DEMO_DATA": "1", "SCHEDULER": "0", "RASA_URL": f"http://127.0.0.1:{free_port()}", **env}
-    return Service("backend", python("backend"), settings, f"http://127.0.0.1:{port}/healthz", logs)
+    return Service(name, python("backend"), settings, f"http://127.0.0.1:{port}/healthz", logs)
 
 
 class Filer:

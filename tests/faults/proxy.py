@@ -3,7 +3,8 @@
 `cut()` closes every open connection and stops listening: clients see their
 connection reset and new connections refused, as when the database host or Redis
 goes down. `restore()` listens again on the same port. `delay` holds every chunk
-going to the server back by that many seconds (a slow dependency).
+going to the server back by that many seconds (a slow dependency). `chunks_to_server` counts
+what clients sent through it (a test waits for a call to be on its way before it kills the server).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class TcpProxy:
         self.port = free_port()
         self.delay = delay
         self.connections = 0
+        self.chunks_to_server = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.Server | None = None
@@ -75,6 +77,8 @@ class TcpProxy:
     async def _copy(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, to_server: bool) -> None:
         try:
             while chunk := await reader.read(65536):
+                if to_server:
+                    self.chunks_to_server += 1
                 if to_server and self.delay:  # read now: a kept-alive connection slows down too
                     await asyncio.sleep(self.delay)
                 writer.write(chunk)

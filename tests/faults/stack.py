@@ -75,21 +75,34 @@ def running_stack(logs: Path, tracker_db: str) -> Iterator[Stack]:
         backend = backend_service(logs, ports["backend"], f"sqlite:///{logs / 'backend.db'}",
                                   RASA_URL=f"http://127.0.0.1:{ports['rasa']}", WECHAT_TOKEN=TOKEN,
                                   WECHAT_APPID=APPID, WECHAT_SECRET=SECRET, WECHAT_API_BASE=fake.url)
-        actions = Service("actions", python("actions.server"), {
-            "ACTION_PORT": str(ports["actions"]), "BACKEND_URL": f"http://127.0.0.1:{to_backend.port}",
-            "BACKEND_API_TOKEN": API_TOKEN, "OUTBOX_PATH": str(logs / "outbox.db"), "OUTBOX_DRAIN_SECONDS": "1",
-            "BACKEND_TIMEOUT": "15"}, f"http://127.0.0.1:{ports['actions']}/health", logs)
-        host, _, database = tracker_db.split("@", 1)[1].partition("/")
-        rasa = Service("rasa", python("bot.rasa_server", "run", "--model", str(ensure_model()), "--enable-api",
-                                      "--interface", "127.0.0.1", "--port", str(ports["rasa"]),
-                                      "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"),
-                       {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
-                        "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": database,
-                        "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1",
-                        "REDIS_PORT": str(redis.port), "REDIS_DB": "2"},
-                       f"http://127.0.0.1:{ports['rasa']}/", logs, start_seconds=300)
+        actions = actions_service(logs, "actions", ports["actions"], f"http://127.0.0.1:{to_backend.port}")
+        rasa = rasa_service(logs, "rasa", ports["rasa"], tracker_db, f"http://127.0.0.1:{ports['actions']}/webhook",
+                            redis_port=redis.port, redis_db=2)
         for service in (backend, actions, rasa):
             stack.callback(service.stop)
             service.start()
         yield Stack(f"http://127.0.0.1:{ports['backend']}", backend, actions, rasa, redis, to_backend, wechat,
                     logs / "backend.db")
+
+
+def actions_service(logs: Path, name: str, port: int, backend_urls: str) -> Service:
+    """An action server reaching the backend(s) at `backend_urls` (comma-separated), its outbox its own."""
+    return Service(name, python("actions.server"), {
+        "ACTION_PORT": str(port), "BACKEND_URL": backend_urls, "BACKEND_API_TOKEN": API_TOKEN,
+        "OUTBOX_PATH": str(logs / f"{name}-outbox.db"), "OUTBOX_DRAIN_SECONDS": "1", "BACKEND_TIMEOUT": "15"},
+        f"http://127.0.0.1:{port}/health", logs)
+
+
+def rasa_service(logs: Path, name: str, port: int, tracker_db: str, action_urls: str, redis_port: int = 6379,
+                 redis_db: int = 2) -> Service:
+    """A Rasa replica on endpoints.production.yml: trackers in the PostgreSQL database `tracker_db`,
+    the conversation lock in Redis, the action server(s) at `action_urls` (comma-separated)."""
+    host, _, database = tracker_db.split("@", 1)[1].partition("/")
+    return Service(name, python("bot.rasa_server", "run", "--model", str(ensure_model()), "--enable-api",
+                                "--interface", "127.0.0.1", "--port", str(port),
+                                "--credentials", "credentials.yml", "--endpoints", "endpoints.production.yml"),
+                   {"ACTION_ENDPOINT_URL": action_urls, "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432",
+                    "TRACKER_DB_NAME": database, "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "",
+                    "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_port), "REDIS_DB": str(redis_db),
+                    "TICKET_LOCK_LIFETIME": "20", "SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "5"},
+                   f"http://127.0.0.1:{port}/", logs, start_seconds=300)

@@ -6,95 +6,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import aiohttp
 import pytest
 
 from glossary import wording
-from tests.backend.channels.wechat_fixtures import reply_content, signed, text_xml
-from tests.conftest import API_TOKEN, scratch_pg_database
+from tests.conftest import scratch_pg_database
 from tests.faults.conftest import record
+from tests.faults.customers import Caller, heard, tickets_of, web_chat, wechat
 from tests.faults.stack import Stack, running_stack
 
 pytestmark = pytest.mark.postgres
-SERVICE = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory):
     with scratch_pg_database() as tracker_db, running_stack(tmp_path_factory.mktemp("stack"), tracker_db) as running:
         yield running
-
-
-class Caller:
-    """One hotline call, turn by turn."""
-
-    def __init__(self, http: aiohttp.ClientSession, url: str, call_id: str) -> None:
-        self.http, self.url, self.call_id, self.seq = http, url, call_id, 0
-
-    async def says(self, text: str, seq: int | None = None) -> dict[str, Any]:
-        if seq is None:
-            self.seq += 1
-        async with self.http.post(f"{self.url}/webhooks/ivr", headers=SERVICE, json={
-                "call_id": self.call_id, "seq": seq or self.seq, "event": "text", "text": text}) as resp:
-            assert resp.status == 200, await resp.text()
-            return await resp.json()
-
-
-def heard(answer: dict[str, Any]) -> str:
-    return "".join(a["say"] for a in answer["actions"] if "say" in a)
-
-
-async def wechat(http: aiohttp.ClientSession, url: str, openid: str, text: str, msg_id: str) -> str:
-    """A WeChat customer's message; the passive reply's text, '' for `success`."""
-    params = {**signed(str(int(time.time()))), "openid": openid}
-    async with http.post(f"{url}/webhooks/wechat", params=params, data=text_xml(text, msg_id, openid),
-                         headers={"Content-Type": "text/xml"}) as resp:
-        assert resp.status == 200
-        body = await resp.text()
-    return "" if body == "success" else reply_content(body, openid)
-
-
-class WebChat:
-    """One web chat page: its session token and its socket."""
-
-    def __init__(self, http: aiohttp.ClientSession, url: str) -> None:
-        self.http, self.url, self.n = http, url, 0
-        self.token: str | None = None
-        self.ws: aiohttp.ClientWebSocketResponse | None = None
-
-    async def open(self) -> WebChat:
-        """Connect, or reconnect with the page's token as the page does after its socket dropped
-        (a page left unread here answers no heartbeat, so the server closes an idle socket)."""
-        self.ws = await self.http.ws_connect(f"{self.url}/chat/socket", headers={"Origin": self.url})
-        await self.ws.send_json({"type": "hello", **({"token": self.token} if self.token else {})})
-        while (frame := await self.ws.receive_json(timeout=30))["type"] != "ready":
-            self.token = frame.get("token", self.token)
-        return self
-
-    async def says(self, text: str) -> str:
-        self.n += 1
-        assert self.ws is not None
-        await self.ws.send_json({"type": "message", "id": f"message-{self.n:04d}", "text": text})
-        while True:
-            frame = await self.ws.receive_json(timeout=60)
-            if frame["type"] in ("answer", "error"):
-                return "".join(line.get("text") or "" for line in frame.get("lines", [])) or frame.get("message", "")
-
-    async def close(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
-
-
-async def web_chat(http: aiohttp.ClientSession, url: str) -> WebChat:
-    return await WebChat(http, url).open()
-
-
-async def tickets_of(http: aiohttp.ClientSession, url: str, kind: str, phone: str) -> list[dict[str, Any]]:
-    async with http.get(f"{url}/api/tickets", params={"type": kind, "phone": phone},
-                        headers=SERVICE) as resp:
-        return (await resp.json())["items"]
 
 
 async def test_forms_survive_rasa_and_the_action_server_killed_and_no_channel_goes_silent(stack: Stack):
