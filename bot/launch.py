@@ -1,5 +1,5 @@
 """`python -m bot.launch`: the whole assistant on 127.0.0.1 — backend, action
-server and Rasa — started in order, each waited for, all stopped together.
+server and Rasa — started side by side, each waited for, all stopped together.
 
 If one process dies the others are stopped too, so a half-running system is
 never mistaken for a working one.
@@ -90,14 +90,16 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
     try:
-        backend = start([PY, "-m", "backend"])
-        wait_for(f"http://127.0.0.1:{env['BACKEND_PORT']}/healthz", backend, 180)
-        actions = start([PY, "-m", "actions.server"])
-        wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions, 120)
+        # Side by side: none needs another to start (each reaches the next only when a customer
+        # writes), and Rasa's model load is most of the wait (issue #10: ready in 30 s).
         rasa = start([PY, "-m", "bot.rasa_server", "run", "--model", str(model), "--enable-api",
                       "--auth-token", env.get("RASA_TOKEN", ""), "--interface", "127.0.0.1",
                       "--port", env["RASA_PORT"], "--credentials", "credentials.yml",
                       "--endpoints", "endpoints.yml"])
+        backend = start([PY, "-m", "backend"])
+        actions = start([PY, "-m", "actions.server"])
+        wait_for(f"http://127.0.0.1:{env['BACKEND_PORT']}/healthz", backend, 180)
+        wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions, 120)
         wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/", rasa, 300)
         print(ready_banner(env), flush=True)
         sweep: subprocess.Popen | None = None

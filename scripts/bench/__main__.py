@@ -5,7 +5,9 @@ backend's doors, the bare parse in the same run) and the ticket platform alone (
 deadline sweep, place resolution; SQLite, and PostgreSQL when reachable).
 
 BENCH_SECONDS shortens or lengthens each whole-path measurement (default 40);
-BENCH_ONLY=whole or BENCH_ONLY=platform runs one section.
+BENCH_ONLY=whole or BENCH_ONLY=platform runs one section; the other is kept from the last report.
+BENCH_TICKETS / BENCH_OPEN_TICKETS / BENCH_RATE_SECONDS size the platform's scale run
+(default 1,000,000 tickets, 10,000 open, 10 s).
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from scripts.bench import platform_costs, plots, report, whole_path
 from scripts.bench.machine import describe, line
 
 OUT = ROOT / "reports" / "bench"
+PLATFORM_HEADING = "## The ticket platform alone"
 
 
 def main() -> None:
@@ -42,12 +45,32 @@ def main() -> None:
         plots.latency_against_load(results["whole_path"], OUT / "latency_vs_load.png")
         plots.cost_against_length(results["whole_path"], OUT / "length.png")
         lines += report.whole_path(results["whole_path"])
+    elif (OUT / "report.md").exists():  # the whole path not run: its section of the last report stays
+        lines += _section(PLATFORM_HEADING, before=True)
+        results.update({k: v for k, v in _last_results().items() if k == "whole_path"})
     if only in ("", "platform"):
         lines += asyncio.run(platform_costs.measure())
+    elif (OUT / "report.md").exists():
+        lines += _section(PLATFORM_HEADING, before=False)
     (OUT / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     text = "\n".join(lines)
     (OUT / "report.md").write_text(text, encoding="utf-8")
     print(text)
+
+
+def _section(heading: str, *, before: bool) -> list[str]:
+    """The last report's lines before `heading` (without its header) or from it on."""
+    text = (OUT / "report.md").read_text(encoding="utf-8")
+    head, found, tail = text.partition(heading)
+    if before:
+        body = head.split("\n## ", 1)
+        return ["## " + body[1].rstrip("\n"), ""] if len(body) == 2 else []
+    return (found + tail).splitlines() if found else []
+
+
+def _last_results() -> dict:
+    path = OUT / "results.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ Measures (on SQLite, and on PostgreSQL when reachable):
 - place resolution (GET /api/places/resolve, called on every assistant turn that
   may name a place) over HTTP on the demo province, as a ratio to GET /healthz
   (one SELECT 1) measured in the same run, and the in-memory resolver alone on
-  a province-sized synthetic area table.
+  a province-sized synthetic area table;
+- the platform at a utility's size (platform_scale.py): intake as a rate, the sweep over
+  1,000,000 tickets, a year of indicators.
 """
 from __future__ import annotations
 
@@ -35,9 +37,11 @@ from backend.settings import Settings
 from backend.tickets.intake import create_ticket
 from backend.tickets.schemas import TicketCreate
 from glossary.identifiers import ticket_number
+from scripts.bench import platform_scale
 from tests.backend.units_fixture import seed_units
 
 ARCHIVES = (0, 20_000, 100_000)
+DATABASES = ("bench_95598", "bench_95598_places", "bench_95598_scale")
 T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
 
@@ -190,18 +194,20 @@ async def measure() -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         out += await run(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
         out += await places(f"sqlite+aiosqlite:///{Path(tmp) / 'places.db'}")
+        out += await platform_scale.run(f"sqlite+aiosqlite:///{Path(tmp) / 'scale.db'}")
     try:
         import asyncpg
 
         admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=3)
-        for name in ("bench_95598", "bench_95598_places"):
+        for name in DATABASES:
             await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             await admin.execute(f"CREATE DATABASE {name}")
         try:
             out += await run("postgresql+asyncpg://postgres@127.0.0.1:5432/bench_95598")
             out += await places("postgresql+asyncpg://postgres@127.0.0.1:5432/bench_95598_places")
+            out += await platform_scale.run("postgresql+asyncpg://postgres@127.0.0.1:5432/bench_95598_scale")
         finally:
-            for name in ("bench_95598", "bench_95598_places"):
+            for name in DATABASES:
                 await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             await admin.close()
     except OSError as exc:

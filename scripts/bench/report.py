@@ -60,8 +60,9 @@ def whole_path(results: dict) -> list[str]:
         + ", ".join(f"{name} {ms:.1f}" for name, ms in results["cpu_ms_per_turn"].items())
         + ". Resident memory after the run (MiB): "
         + ", ".join(f"{name} {mib}" for name, mib in results["rss_mib"].items()) + ".", "",
-        "Start-up, spawn to healthy (s): " + ", ".join(f"{k} {v}" for k, v in ready.items())
-        + f"; in all {sum(ready.values()):.1f} s (bot/launch.py starts them one after another).", "",
+        "Start-up, spawn to healthy (s), the processes spawned side by side as bot/launch.py does: "
+        + ", ".join(f"{k} {v}" for k, v in ready.items() if k != "all")
+        + f"; in all {_ready_in_all(ready):.1f} s.", "",
         f"Cost against length (one web chat conversation of {len(results['length'])} turns): median of "
         f"the first 10 turns {_ms(early)} ms, of the last 10 {_ms(late)} ms (slowest of the last 10: "
         f"{_ms(late_slowest)} ms).", "",
@@ -76,8 +77,13 @@ def whole_path(results: dict) -> list[str]:
         f"{_verdict((late_slowest or 1e9) <= TARGET_ONE_CUSTOMER_P95_MS)} |",
         f"| ≥ {TARGET_OPEN_LOOP_RATE} turns/s open loop with p95 ≤ {TARGET_OPEN_LOOP_P95_MS} ms | see the table | "
         f"{_verdict(open_met)} |",
-        f"| ready in ≤ {TARGET_READY_SECONDS} s | {sum(ready.values()):.1f} s (processes only; "
-        f"the model was trained) | {_verdict(sum(ready.values()) <= TARGET_READY_SECONDS)} |",
+        f"| ready in ≤ {TARGET_READY_SECONDS} s | {_ready_in_all(ready):.1f} s (processes only; "
+        f"the model was trained) | {_verdict(_ready_in_all(ready) <= TARGET_READY_SECONDS)} |",
         "",
     ]
     return out
+
+
+def _ready_in_all(ready: dict[str, float]) -> float:
+    """Until the last process was healthy (reports before the side-by-side start summed them)."""
+    return ready["all"] if "all" in ready else sum(ready.values())

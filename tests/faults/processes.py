@@ -30,14 +30,18 @@ class Service:
         self.starts = 0
 
     def start(self) -> Service:
+        self.spawn()
+        self.wait_healthy()
+        return self
+
+    def spawn(self) -> None:
+        """Start the process without waiting for it (wait_healthy then)."""
         self.starts += 1
         log = self.log_path.open("a", encoding="utf-8")
         log.write(f"\n--- start {self.starts} ---\n")
         log.flush()
         self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()
-        self.wait_healthy()
-        return self
 
     def wait_healthy(self) -> None:
         assert self.process is not None
