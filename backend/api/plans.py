@@ -30,7 +30,7 @@ from backend.api.auth import Principal, principal
 from backend.api.policy import POLICY
 from backend.api.registry import ApiRoutes
 from backend.api.scope import visible_unit
-from backend.api.validation import json_response, read_body, read_query
+from backend.api.validation import json_response, read_body, read_query, stripped
 from backend.context import Platform
 from backend.errors import Forbidden, InvalidInput
 from backend.plan_views import Names, current_values, plan_view
@@ -74,11 +74,6 @@ def _day(value: Any) -> date:
         raise ValueError(BAD_DATE) from None
 
 
-def _text(value: Any) -> Any:
-    """Spaces around a note are not part of it, and spaces alone are not a note."""
-    return value.strip() if isinstance(value, str) else value
-
-
 class PlanBody(BaseModel):
     indicator: str = Field(..., max_length=40, description="the indicator's code (GET /api/kpi)")
     unit: str = Field(..., max_length=32, description="the unit where the problem was seen")
@@ -94,7 +89,7 @@ class PlanBody(BaseModel):
 
     _op = one_of("target_op", tuple(PLAN_TARGET_OPS))
     _dates = validator("period_from", "period_to", "due_date", pre=True, allow_reuse=True)(_day)
-    _texts = validator("problem", "measures", pre=True, allow_reuse=True)(_text)
+    _texts = stripped("problem", "measures", at_least=4)
 
     class Config:
         extra = "forbid"
@@ -103,7 +98,7 @@ class PlanBody(BaseModel):
 class NoteBody(BaseModel):
     note: str = Field(..., min_length=2, max_length=1000, description="stored masked")
 
-    _note = validator("note", pre=True, allow_reuse=True)(_text)
+    _note = stripped("note", at_least=2)
 
     class Config:
         extra = "forbid"
@@ -112,7 +107,7 @@ class NoteBody(BaseModel):
 class WithdrawBody(BaseModel):
     reason: str = Field(..., min_length=4, max_length=500, description="why the plan is withdrawn (stored masked)")
 
-    _reason = validator("reason", pre=True, allow_reuse=True)(_text)
+    _reason = stripped("reason", at_least=4)
 
     class Config:
         extra = "forbid"

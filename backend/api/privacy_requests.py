@@ -18,10 +18,10 @@ from backend.api import PLATFORM
 from backend.api.auth import principal
 from backend.api.registry import ApiRoutes
 from backend.api.scope import require_unit
-from backend.api.validation import json_response, read_body
+from backend.api.validation import json_response, read_body, stripped
 from backend.context import Platform
 from backend.kpi import root_unit
-from backend.openapi_hints import declares, stripped_at_least
+from backend.openapi_hints import declares
 from backend.privacy_requests import Subject, erase, export
 
 routes = ApiRoutes("privacy")
@@ -37,10 +37,7 @@ class PrivacyRequest(BaseModel):
     class Config:
         extra = "forbid"
 
-    @validator("reference", pre=True)
-    @declares(pattern=stripped_at_least(4))
-    def _strip(cls, value: Any) -> Any:  # noqa: N805 - pydantic's validator signature
-        return value.strip() if isinstance(value, str) else value
+    _reference = stripped("reference", at_least=4)
 
     _phone = validator("phone", allow_reuse=True)(identifiers.optional(identifiers.phone))
     _account_no = validator("account_no", allow_reuse=True)(identifiers.optional(identifiers.account_no))

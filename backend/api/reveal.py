@@ -24,18 +24,17 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, Field, validator
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from backend import audit
 from backend.api import PLATFORM, scope
 from backend.api.auth import Principal, principal
 from backend.api.registry import ApiRoutes
-from backend.api.validation import json_response, read_body
+from backend.api.validation import json_response, read_body, stripped
 from backend.context import Platform
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.models import Conversation, Ticket
-from backend.openapi_hints import declares, stripped_at_least
 from backend.tickets.queries import load_ticket
 from backend.tickets.views import reveal_view
 from backend.units import subtree_ids
@@ -50,11 +49,7 @@ class RevealRequest(BaseModel):
     reason: str = Field(..., min_length=4, max_length=200,
                         description="why the full data is needed (written to the audit log)")
 
-    @validator("reason", pre=True)
-    @declares(pattern=stripped_at_least(4))
-    def _strip(cls, value: Any) -> Any:  # noqa: N805 - pydantic's validator signature
-        """Four spaces are not a reason."""
-        return value.strip() if isinstance(value, str) else value
+    _reason = stripped("reason", at_least=4)  # four spaces are not a reason
 
 
 async def may_reveal(session: Any, who: Principal, ticket: Ticket) -> None:

@@ -27,7 +27,7 @@ from backend.models.tickets import (
     TICKET_TYPES,
 )
 from backend.models.units import SITE_CLASSES
-from backend.openapi_hints import declared
+from backend.openapi_hints import declared, stripped_at_least
 from backend.tickets.schemas import EVENT_KINDS
 from glossary.names import PLAN_STATUSES, PLAN_TARGET_OPS, SURVEY_RATINGS
 from tests.backend.fuzz.campaign import FUZZ, REQUEST_TIMEOUT
@@ -85,6 +85,14 @@ def test_every_integer_is_bounded_as_the_server_bounds_it():
     assert SCHEMAS["IvrTurnBody"]["properties"]["seq"]["maximum"] == QUERY_INT_LIMIT
     assert query_parameter("GET /api/tickets", "page")["maximum"] == QUERY_INT_LIMIT
     assert query_parameter("GET /api/tickets", "per_page")["maximum"] == 200  # the field's own, tighter bound
+
+
+@pytest.mark.parametrize(("model", "field", "at_least"), [
+    ("NoteBody", "note", 2), ("WithdrawBody", "reason", 4), ("PlanBody", "problem", 4), ("PlanBody", "measures", 4),
+    ("RevealRequest", "reason", 4), ("PrivacyRequest", "reference", 4), ("TicketCreate", "description", 2)])
+def test_a_text_stripped_before_its_length_is_checked_says_so(model, field, at_least):
+    # The campaign found `{"note": "` "}` refused as too short though the document allowed it.
+    assert SCHEMAS[model]["properties"][field]["pattern"] == stripped_at_least(at_least)
 
 
 def test_the_peak_and_valley_usage_come_together_or_not_at_all():
