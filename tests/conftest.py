@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import redis
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
@@ -77,6 +78,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     asyncio.run(build())
     return path
+
+
+def redis_or_skip() -> None:
+    """The machine's Redis answers; otherwise the test is skipped (failed in CI)."""
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis at 127.0.0.1:6379 unreachable: {exc}")
+        pytest.skip(f"Redis at 127.0.0.1:6379 unreachable: {exc}")
 
 
 @contextmanager

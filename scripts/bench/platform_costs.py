@@ -135,14 +135,8 @@ def place_index_at_scale(areas: int = 30_000) -> list[str]:
 
 
 async def run(url: str) -> list[str]:
-    settings = replace(Settings.load(env_file=None), database_url=url, scheduler_enabled=False)
-    engine = create_engine(url)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await migrate(engine)
-    platform = Platform.build(settings, engine, session_factory(engine))
+    platform = await platform_scale.fresh_platform(url, T0)
+    engine = platform.engine
     now = [T0]
     platform.clock = lambda: now[0]
     await seed_units(platform)

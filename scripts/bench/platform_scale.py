@@ -53,7 +53,8 @@ def ms(seconds: list[float]) -> str:
     return f"{statistics.median(ordered) * 1000:.0f} / {p95 * 1000:.0f}"
 
 
-async def build(url: str) -> Platform:
+async def fresh_platform(url: str, now: datetime) -> Platform:
+    """A platform on an empty, migrated database (PostgreSQL's schema dropped first), its clock at `now`."""
     settings = replace(Settings.load(env_file=None), database_url=url, scheduler_enabled=False)
     engine = create_engine(url)
     if engine.dialect.name == "postgresql":
@@ -62,7 +63,12 @@ async def build(url: str) -> Platform:
             await conn.execute(text("CREATE SCHEMA public"))
     await migrate(engine)
     platform = Platform.build(settings, engine, session_factory(engine))
-    platform.clock = lambda: NOW
+    platform.clock = lambda: now
+    return platform
+
+
+async def build(url: str) -> Platform:
+    platform = await fresh_platform(url, NOW)
     await seed_demo(platform.sessions, today=NOW.date())
     return platform
 

@@ -4,10 +4,8 @@ by one replica blocks the other."""
 from __future__ import annotations
 
 import asyncio
-import os
 
 import pytest
-import redis
 from rasa.core.lock_store import LockStore
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.domain import Domain
@@ -16,18 +14,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import read_endpoint_config
 
 from bot.model_cache import ROOT
+from tests.conftest import redis_or_skip
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def production_env(pg_database, monkeypatch):
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis at 127.0.0.1:6379 unreachable: {exc}")
-        pytest.skip(f"Redis at 127.0.0.1:6379 unreachable: {exc}")
+    redis_or_skip()
     database = pg_database.rsplit("/", 1)[1]
     for name, value in {"TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": database,
                         "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -103,8 +104,9 @@ class FakeRasa:
 SERVICE = {"Authorization": "Bearer test-token"}
 
 
-@pytest.fixture
-async def fake_rasa() -> AsyncIterator[FakeRasa]:
+@asynccontextmanager
+async def serving_fake_rasa() -> AsyncIterator[FakeRasa]:
+    """A fake Rasa listening on a port of its own (several: replicas)."""
     fake = FakeRasa()
     app = web.Application()
     app.router.add_post("/webhooks/{channel}/webhook", fake.webhook)
@@ -112,6 +114,12 @@ async def fake_rasa() -> AsyncIterator[FakeRasa]:
     app.router.add_post("/model/parse", fake.parse)
     async with TestServer(app) as server:
         fake.url = str(server.make_url("")).rstrip("/")
+        yield fake
+
+
+@pytest.fixture
+async def fake_rasa() -> AsyncIterator[FakeRasa]:
+    async with serving_fake_rasa() as fake:
         yield fake
 
 

@@ -4,7 +4,6 @@ another; with no page open anywhere, or Redis away, it stays pending in the outb
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 from collections.abc import AsyncIterator
 
@@ -13,19 +12,11 @@ import redis
 
 from backend.router.fanout import SharedLiveDelivery, decode, encode
 from backend.router.replies import Button, ConversationRef, Reply
+from tests.conftest import redis_or_skip
 from tests.faults.proxy import TcpProxy
 
 LINES = [Reply("agent", "您好，我是客服小王，请问您家的地址是？", line_id=41),
          Reply("bot", None, (Button("是", "/affirm"),), {"card": "ticket"}, line_id=None)]
-
-
-def redis_or_skip() -> None:
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis at 127.0.0.1:6379 unreachable: {exc}")
-        pytest.skip(f"Redis at 127.0.0.1:6379 unreachable: {exc}")
 
 
 @pytest.fixture

@@ -6,24 +6,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from backend.router import ConversationRouter
 from glossary import wording
 from tests.assistant_fixtures import free_port
-from tests.backend.router.conftest import FakeRasa
+from tests.backend.router.conftest import FakeRasa, serving_fake_rasa
 
 
 @pytest.fixture
 async def second_rasa() -> AsyncIterator[FakeRasa]:
-    fake = FakeRasa()
-    app = web.Application()
-    app.router.add_post("/webhooks/{channel}/webhook", fake.webhook)
-    app.router.add_get("/conversations/{sender}/tracker", fake.tracker)
-    app.router.add_post("/model/parse", fake.parse)
-    async with TestServer(app) as server:
-        fake.url = str(server.make_url("")).rstrip("/")
+    async with serving_fake_rasa() as fake:
         yield fake
 
 
