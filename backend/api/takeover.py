@@ -22,6 +22,7 @@ from backend.api.registry import ApiRoutes
 from backend.api.validation import json_response, read_body
 from backend.errors import NotFound
 from backend.models import Conversation
+from backend.openapi_hints import declares, stripped_at_least
 from backend.router import ROUTER
 from backend.router.takeover import SUPERVISING_ROLES, Holder
 
@@ -33,6 +34,7 @@ class AgentLine(BaseModel):
     text: str = Field(..., min_length=1, max_length=2000)
 
     @validator("text")
+    @declares(pattern=stripped_at_least(1))  # spaces alone are no line (the document says so too)
     def _not_blank(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
         if not value.strip():
             raise ValueError("消息内容不能为空")

@@ -89,7 +89,8 @@ def test_every_integer_is_bounded_as_the_server_bounds_it():
 
 @pytest.mark.parametrize(("model", "field", "at_least"), [
     ("NoteBody", "note", 2), ("WithdrawBody", "reason", 4), ("PlanBody", "problem", 4), ("PlanBody", "measures", 4),
-    ("RevealRequest", "reason", 4), ("PrivacyRequest", "reference", 4), ("TicketCreate", "description", 2)])
+    ("RevealRequest", "reason", 4), ("PrivacyRequest", "reference", 4), ("TicketCreate", "description", 2),
+    ("AgentLine", "text", 1)])
 def test_a_text_stripped_before_its_length_is_checked_says_so(model, field, at_least):
     # The campaign found `{"note": "` "}` refused as too short though the document allowed it.
     assert SCHEMAS[model]["properties"][field]["pattern"] == stripped_at_least(at_least)
