@@ -51,7 +51,7 @@ def install_router(app: web.Application, router: ConversationRouter) -> None:
     one, and close both on shutdown."""
     app[ROUTER] = router
 
-    async def close_rasa(app: web.Application) -> AsyncIterator[None]:
+    async def lifetime(app: web.Application) -> AsyncIterator[None]:
         live = router.outbox.live
         if isinstance(live, SharedLiveDelivery):
             await live.start()
@@ -60,4 +60,4 @@ def install_router(app: web.Application, router: ConversationRouter) -> None:
             await live.stop()
         await router.rasa.close()
 
-    app.cleanup_ctx.append(close_rasa)
+    app.cleanup_ctx.append(lifetime)
