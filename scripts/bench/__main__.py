@@ -58,14 +58,24 @@ def main() -> None:
     print(text)
 
 
+KEPT = "*Kept from an earlier run: "
+
+
 def _section(heading: str, *, before: bool) -> list[str]:
-    """The last report's lines before `heading` (without its header) or from it on."""
+    """The last report's lines before `heading` (without its header) or from it on, marked with
+    the machine line of the run that measured them."""
     text = (OUT / "report.md").read_text(encoding="utf-8")
     head, found, tail = text.partition(heading)
     if before:
-        body = head.split("\n## ", 1)
-        return ["## " + body[1].rstrip("\n"), ""] if len(body) == 2 else []
-    return (found + tail).splitlines() if found else []
+        parts = head.split("\n## ", 1)
+        lines = ("## " + parts[1].rstrip("\n")).splitlines() if len(parts) == 2 else []
+    else:
+        lines = (found + tail).splitlines() if found else []
+    if lines and not (len(lines) > 2 and lines[2].startswith(KEPT)):
+        measured = next((line.removeprefix("Machine: ").rstrip(".") for line in head.splitlines()
+                         if line.startswith("Machine: ")), "machine not recorded")
+        lines[1:1] = ["", f"{KEPT}{measured}.*"]
+    return [*lines, ""] if lines else []
 
 
 def _last_results() -> dict:
