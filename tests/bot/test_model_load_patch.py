@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rasa.core.agent import Agent
+from rasa.nlu.classifiers.diet_classifier import DIET
 from rasa.utils.tensorflow.models import RasaModel
 
 from bot import rasa_patches
@@ -24,7 +25,7 @@ SENTENCES = ["请问屏湖村后天会不会停电", "我家楼道里的电线�
 @pytest.fixture(scope="module")
 def rasas_own() -> Agent:
     """The same model loaded the way Rasa 3.6.21 loads it."""
-    patched = RasaModel.load
+    patched = RasaModel.__dict__["load"]  # the classmethod itself: RasaModel.load is bound to RasaModel
     RasaModel.load = classmethod(rasa_patches.UPSTREAM_LOAD_TF_MODEL)  # type: ignore[method-assign, assignment]
     try:
         return Agent.load(str(ensure_model()))
@@ -38,9 +39,11 @@ def tf_components(agent: Agent) -> dict[str, object]:
             if isinstance(getattr(node._component, "model", None), RasaModel)}
 
 
-def test_the_patch_is_what_loads_the_models():
+def test_the_patch_is_what_loads_the_models(rasas_own):
     rasa_patches.apply()
-    assert RasaModel.load.__func__ is rasa_patches.load_tf_model  # type: ignore[attr-defined]
+    # Also after Rasa's own was loaded for the comparison: every model class loads through the patch.
+    assert RasaModel.__dict__["load"].__func__ is rasa_patches.load_tf_model
+    assert DIET.load.__self__ is DIET  # type: ignore[attr-defined]
 
 
 def test_every_weight_of_every_model_is_rasas(loaded_agent, rasas_own):
