@@ -65,7 +65,8 @@ class ActionServers(EndpointConfig):
                       content_type: str | None = "application/json", compress: bool = False,
                       **kwargs: Any) -> Any:
         """EndpointConfig.request (same headers, parameters, errors and answer) on the next
-        action server that takes the call."""
+        action server that takes the call. Rasa's own cannot be called for it: it opens and
+        closes a session inside every call and knows one URL."""
         headers = {"Content-Type": content_type} if content_type else {}
         headers.update(kwargs.pop("headers", {}))
         headers.update(self.headers)

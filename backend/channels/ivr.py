@@ -281,15 +281,17 @@ class IvrChannel:
         """The assistant heard a goodbye and has no form open: the call ends after its farewell.
 
         Listening on would only collect silence until the caller is transferred to an agent.
-        `tracker`: the assistant's, as told with this turn's replies (else it is read)."""
-        async with self.platform.sessions() as session:
-            intent = await session.scalar(
-                select(Message.intent).where(Message.conversation_id == conversation_id,
-                                             Message.sender == "customer").order_by(Message.seq.desc()).limit(1))
-        if intent not in ENDING_INTENTS:
-            return False
-        tracker = tracker or await self.router.rasa.tracker_state(conversation_id)
-        return tracker is not None and tracker.active_loop is None
+        `tracker`: the assistant's, as told with this turn's replies (its intent is the label
+        of the caller's line); without it the label is read and then the tracker."""
+        if tracker is None:
+            async with self.platform.sessions() as session:
+                intent = await session.scalar(
+                    select(Message.intent).where(Message.conversation_id == conversation_id,
+                                                 Message.sender == "customer").order_by(Message.seq.desc()).limit(1))
+            if intent not in ENDING_INTENTS:
+                return False
+            tracker = await self.router.rasa.tracker_state(conversation_id)
+        return tracker is not None and tracker.intent in ENDING_INTENTS and tracker.active_loop is None
 
     async def _transfer(self, conversation: ConversationRef, handoff: dict[str, Any] | None,
                         sentence: str | None, tracker: TrackerState | None = None) -> list[dict[str, Any]]:

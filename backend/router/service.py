@@ -178,8 +178,7 @@ class ConversationRouter:
         replies = [replace(reply, line_id=next(stored).id) if reply.transcript_text() else reply
                    for reply in answer.replies]
         # The customer ended a served chat: the satisfaction survey comes after the farewell.
-        return line.id, replies + await self.surveys.after_assistant(conversation, seen.name if seen else None,
-                                                                     state), state
+        return line.id, replies + await self.surveys.after_assistant(conversation, state), state
 
     async def _unavailable(self, conversation: ConversationRef) -> list[Reply]:
         """The assistant cannot answer: the customer is told so, never met with silence.

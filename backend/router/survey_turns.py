@@ -8,8 +8,9 @@ this is where the router applies them to a customer's turn:
   is awaited, is answered here and never reaches the assistant; the conversation's
   state is not changed (a rating does not reopen a closed chat). Any other line
   lapses an awaited rating and the turn goes on as usual (None).
-- `after_assistant(conversation, intent)`: after the assistant's reply, an
-  ending intent of a served chat offers the chat survey (one more line).
+- `after_assistant(conversation, state)`: after the assistant's reply, an
+  ending intent of a served chat (the tracker after the turn) offers the chat survey
+  (one more line).
 - `offer_at_close(session, conversation, now)`: an agent closing the chat offers it
   (a line for delivery, after the closing notice; the takeover's transaction).
 - `offer_when_idle(conversation)`: a served chat with the assistant, no form open,
@@ -177,12 +178,13 @@ class SurveyTurns:
 
     # --- offers ------------------------------------------------------------------------------
 
-    async def after_assistant(self, conversation: ConversationRef, intent: str | None,
-                              state: TrackerState | None = None) -> list[Reply]:
+    async def after_assistant(self, conversation: ConversationRef, state: TrackerState | None) -> list[Reply]:
         """The chat survey, when the assistant heard the customer end a served chat.
 
-        `state`: the assistant's tracker after the turn when it was told with the replies."""
-        if intent not in surveys.ENDING_INTENTS or conversation.channel not in surveys.CHAT_CHANNELS:
+        `state`: the assistant's tracker after the turn (None when it could not be had)."""
+        if state is None or state.active_loop is not None:
+            return []  # a thanks inside a form (or an unreadable tracker): the chat goes on
+        if state.intent not in surveys.ENDING_INTENTS or conversation.channel not in surveys.CHAT_CHANNELS:
             return []
         async with self.platform.sessions() as session:
             current = await session.get(Conversation, conversation.id)
@@ -190,9 +192,6 @@ class SurveyTurns:
             if await surveys.already_offered(session, key) or not await surveys.chat_served(
                     session, conversation.id, since):
                 return []
-        tracker = state or await self.rasa.tracker_state(conversation.id)
-        if tracker is None or tracker.active_loop is not None:
-            return []  # a thanks inside a form (or an unreadable tracker): the chat goes on
 
         async def work(session: AsyncSession) -> list[Reply]:
             current = await session.get(Conversation, conversation.id)

@@ -38,17 +38,12 @@ from backend.tickets.intake import create_ticket
 from backend.tickets.schemas import TicketCreate
 from glossary.identifiers import ticket_number
 from scripts.bench import platform_scale
+from scripts.bench.platform_scale import ms
 from tests.backend.units_fixture import seed_units
 
 ARCHIVES = (0, 20_000, 100_000)
 DATABASES = ("bench_95598", "bench_95598_places", "bench_95598_scale")
 T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
-
-
-def ms(seconds: list[float]) -> str:
-    ordered = sorted(seconds)
-    p95 = ordered[int(len(ordered) * 0.95) - 1] if len(ordered) >= 20 else ordered[-1]
-    return f"{statistics.median(ordered) * 1000:.1f} / {p95 * 1000:.1f}"
 
 
 def us(seconds: list[float]) -> str:
