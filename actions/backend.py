@@ -19,7 +19,9 @@ from typing import Any
 import aiohttp
 from rasa_sdk import Tracker
 
+from actions.metrics import BACKEND_FAILURES
 from actions.settings import ActionSettings
+from backend.observability import request_ids
 from backend.replicas import Replicas
 from glossary.identifiers import CUSTOMER_REF_HEADER
 
@@ -78,6 +80,7 @@ class BackendClient:
         """`customer`: the conversation a look-up by 户号 is made for; the backend limits each
         customer's different 户号 (backend/api/lookups.py), not the assistant's as a whole."""
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        headers.update(request_ids.headers())  # the customer message this call is made for
         if customer:
             headers[CUSTOMER_REF_HEADER] = customer
         backends = self.replicas.order()
@@ -91,6 +94,7 @@ class BackendClient:
                     if resp.status in RETRY_STATUSES:
                         last = BackendUnavailable(f"{method} {path}: HTTP {resp.status}")
                     elif resp.status >= 400:
+                        BACKEND_FAILURES.labels("refused").inc()
                         error = (await resp.json(content_type=None) or {}).get("error", {})
                         raise BackendError(resp.status, error.get("code", "error"),
                                            error.get("message") or "", error.get("details"))
@@ -103,6 +107,7 @@ class BackendClient:
             if attempt < self.settings.retries:
                 await asyncio.sleep(BACKOFF[min(attempt, len(BACKOFF) - 1)])
         log.warning("backend unavailable for %s %s: %s", method, path, last)
+        BACKEND_FAILURES.labels("unavailable").inc()
         raise BackendUnavailable(str(last))
 
     async def get(self, path: str, *, customer: str | None = None, **params: Any) -> Any:

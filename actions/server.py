@@ -2,6 +2,8 @@
 
 rasa_sdk's own runner has no hook for a background task; this is its `run`
 with one listener added: undelivered tickets are retried every OUTBOX_DRAIN_SECONDS (30).
+Logging is the backend's (masked, request ids, LOG_FORMAT=json); actions/observability.py
+adds the request ids, /healthz and /metrics.
 """
 from __future__ import annotations
 
@@ -11,16 +13,20 @@ import os
 
 from rasa_sdk.endpoint import create_app
 
+from actions import observability
 from actions.backend import backend
 from actions.outbox import drain_forever, outbox
 from actions.settings import ActionSettings
+from backend.logs import configure_logging
 
 log = logging.getLogger(__name__)
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
+    observability.apply()
     app = create_app("actions")
+    observability.install(app, ActionSettings.load(), outbox())
     tasks: list[asyncio.Task] = []
 
     @app.listener("after_server_start")
@@ -34,9 +40,9 @@ def main() -> None:
             task.cancel()
         await backend().close()
 
-    port = int(os.environ.get("ACTION_PORT", "5055"))
-    log.info("action server on http://127.0.0.1:%d", port)
-    app.run("127.0.0.1", port, workers=1, access_log=False)
+    host, port = os.environ.get("ACTION_HOST", "127.0.0.1"), int(os.environ.get("ACTION_PORT", "5055"))
+    log.info("action server on http://%s:%d", host, port)
+    app.run(host, port, workers=1, access_log=False)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.text import phrase, say_sentence
 from bot.flows import FLOWS, IDENTITY_SLOTS
+from glossary.names import FALLBACK_INTENT
 from glossary.replies import session as replies
 
 # Slots cleared when a flow ends (filed, answered, cancelled or switched away
@@ -128,7 +129,7 @@ def consecutive_misunderstandings(tracker: Tracker) -> int:
         if event.get("event") != "user":
             continue
         intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
-        if intent != "nlu_fallback":
+        if intent != FALLBACK_INTENT:
             break
         count += 1
     return max(count, 1)

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from backend import scheduler
 from backend.api import (
+    DRAINING,
+    HEALTH_CHECKS,
     OPENAPI,
     PLATFORM,
     SCHEDULER_STATE,
@@ -40,6 +43,9 @@ from backend.console import routes as console_routes
 from backend.console import setup as console_setup
 from backend.context import Platform
 from backend.db import create_engine, migrate, session_factory
+from backend.observability import gauges, metrics
+from backend.observability import middleware as observability
+from backend.observability.health import DependencyChecks
 from backend.router import ConversationRouter, install_router
 from backend.settings import Settings
 from backend.sla.calendar import TZ
@@ -73,9 +79,16 @@ async def build_platform(settings: Settings) -> Platform:
 
 
 def create_app(platform: Platform) -> web.Application:
-    app = web.Application(middlewares=[error_middleware, access_middleware], client_max_size=1024 ** 2,
-                          handler_args={"max_line_size": PARSER_LINE_BYTES})
+    # The request id first: every later middleware and handler logs under it.
+    app = web.Application(middlewares=[observability.request_middleware, error_middleware, access_middleware],
+                          client_max_size=1024 ** 2, handler_args={"max_line_size": PARSER_LINE_BYTES})
     app[PLATFORM] = platform
+    scheduler_state: dict[str, object] = {"enabled": False}
+    app[SCHEDULER_STATE] = scheduler_state
+    app[HEALTH_CHECKS] = DependencyChecks(platform, scheduler_state)
+    app[DRAINING] = {"draining": False}
+    app.on_shutdown.append(_drain)
+    app.on_cleanup.append(lambda app: app[HEALTH_CHECKS].close())
     for table in ROUTE_TABLES:
         app.add_routes(table)
     complaint_form.setup(app, platform)
@@ -85,6 +98,7 @@ def create_app(platform: Platform) -> web.Application:
     console_setup(app)
     install_router(app, ConversationRouter.build(platform))
     install_headers(app)
+    observability.install(app)
     wechat.setup(app)  # after the router: registers the channel's Delivery with its outbox
     app[OPENAPI] = openapi_document(ROUTE_TABLES, title="95598 service platform", version="1")
     if platform.settings.scheduler_enabled:
@@ -92,10 +106,22 @@ def create_app(platform: Platform) -> web.Application:
     return app
 
 
+async def _drain(app: web.Application) -> None:
+    app[DRAINING]["draining"] = True  # /readyz says 503 from now on
+
+
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     platform: Platform = app[PLATFORM]
-    app[SCHEDULER_STATE] = {"enabled": True, "interval_seconds": platform.rules.scheduler_interval}
-    task = asyncio.create_task(scheduler.run_forever(platform))
+    state = app[SCHEDULER_STATE]
+    state.update(enabled=True, interval_seconds=platform.rules.scheduler_interval,
+                 started_monotonic=time.monotonic(), last_pass_monotonic=None, last_pass_at=None)
+
+    async def beat() -> None:
+        state.update(last_pass_monotonic=time.monotonic(), last_pass_at=platform.clock().isoformat())
+        metrics.SCHEDULER_LAST_PASS.set(time.time())
+        await gauges.refresh_clocks(platform)
+
+    task = asyncio.create_task(scheduler.run_forever(platform, beat))
     yield
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from backend import retention
 from backend.context import Platform
 from backend.models import CustomerTurn, IvrTurn, StaffSession, Ticket, TicketDeadline
+from backend.observability.metrics import SCHEDULER_FAILURES
 from backend.tickets.lifecycle import escalate, record
 
 log = logging.getLogger(__name__)
@@ -105,8 +107,10 @@ async def end_stale_sessions(platform: Platform, now: datetime | None = None) ->
     return result.rowcount or 0
 
 
-async def run_forever(platform: Platform) -> None:
-    """Background task of the backend process; a failed pass is logged and retried."""
+async def run_forever(platform: Platform, on_pass: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Background task of the backend process; a failed pass is logged and retried.
+
+    `on_pass` runs after each pass that finished (the health check's beat and the clock gauges)."""
     interval = platform.rules.scheduler_interval
     passes_per_hour = max(1, int(3600 / interval))
     passes = 0
@@ -126,8 +130,11 @@ async def run_forever(platform: Platform) -> None:
                 log.info("sweep: %d transcript lines past their retention deleted", lines)
             if forget_now and (erased := await retention.erase_closed_tickets(platform)):
                 log.info("sweep: %d closed tickets' customer data erased", erased)
+            if on_pass is not None:
+                await on_pass()
         except asyncio.CancelledError:
             raise
         except Exception:  # keep the clocks running through a transient DB fault
+            SCHEDULER_FAILURES.inc()
             log.exception("deadline sweep failed; retrying in %.0f s", interval)
         await asyncio.sleep(interval)

@@ -66,6 +66,14 @@ class Settings:
     # Where the access-token and customer-service APIs live (tests point it at a fake).
     wechat_api_base: str = "https://api.weixin.qq.com"
     cookie_secure: bool = False  # staff cookies Secure even over plain HTTP (behind a TLS proxy)
+    # Operations (issue #11). The action servers as Rasa calls them (their /webhook; comma-separated):
+    # /healthz asks each one's /healthz next to it.
+    action_endpoint_url: str = "http://127.0.0.1:5055/webhook"
+    # A scrape-only bearer token for /metrics, so Prometheus need not hold the service token
+    # (which is also accepted). Empty: only the service token.
+    metrics_token: str = ""
+    # A turn whose intent confidence is below this counts as low-confidence in the metrics.
+    assistant_low_confidence: float = 0.6
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -91,6 +99,9 @@ class Settings:
             "wechat_aes_key": get("WECHAT_AES_KEY", ""),
             "wechat_api_base": (get("WECHAT_API_BASE") or cls.wechat_api_base).rstrip("/"),
             "cookie_secure": (get("COOKIE_SECURE") or "0").lower() in ("1", "true", "yes", "on"),
+            "action_endpoint_url": get("ACTION_ENDPOINT_URL") or cls.action_endpoint_url,
+            "metrics_token": get("METRICS_TOKEN", ""),
+            "assistant_low_confidence": float(get("ASSISTANT_LOW_CONFIDENCE") or cls.assistant_low_confidence),
         }
         for key, attr in (("SERVICE_RULES_FILE", "service_rules"), ("HOLIDAY_DIR", "holiday_dir"),
                           ("TARIFF_DIR", "tariff_dir")):

@@ -29,6 +29,7 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
+from backend.observability import request_ids
 from backend.replicas import Replicas
 
 UPSTREAM_READ_ENDPOINTS = AvailableEndpoints.read_endpoints.__func__  # type: ignore[attr-defined]
@@ -70,6 +71,7 @@ class ActionServers(EndpointConfig):
         headers = {"Content-Type": content_type} if content_type else {}
         headers.update(kwargs.pop("headers", {}))
         headers.update(self.headers)
+        headers.update(request_ids.headers())  # the customer message this action is run for
         params = self.combine_parameters(kwargs)
         sslcontext = ssl.create_default_context(cafile=self.cafile) if self.cafile else None
 

@@ -8,5 +8,7 @@ from backend.context import Platform
 PLATFORM = web.AppKey("platform", Platform)
 OPENAPI = web.AppKey("openapi", dict)
 SCHEDULER_STATE = web.AppKey("scheduler_state", dict)
+HEALTH_CHECKS = web.AppKey("health_checks", object)  # backend.observability.health.DependencyChecks
+DRAINING = web.AppKey("draining", dict)  # {"draining": bool}: set when the process begins to stop
 
-__all__ = ["OPENAPI", "PLATFORM", "SCHEDULER_STATE"]
+__all__ = ["DRAINING", "HEALTH_CHECKS", "OPENAPI", "PLATFORM", "SCHEDULER_STATE"]

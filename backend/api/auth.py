@@ -37,7 +37,7 @@ class Unauthorized(DomainError):
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # "service", "staff" or "anonymous"
+    kind: str  # "service", "staff", "scraper" (METRICS_TOKEN: /metrics only) or "anonymous"
     name: str
     role: str = "service"
     unit_id: str | None = None
@@ -55,6 +55,7 @@ class Principal:
 
 
 SERVICE = Principal("service", "service")
+SCRAPER = Principal("scraper", "scraper", role="scraper")
 ANONYMOUS = Principal("anonymous", "anonymous", role="anonymous")
 
 
@@ -107,6 +108,9 @@ async def authenticate(request: web.Request) -> Principal | None:
         # An unset token never authenticates, whatever is sent.
         if token and hmac.compare_digest(given.encode(), token.encode()):
             return SERVICE
+        scrape = platform.settings.metrics_token  # Prometheus's: admitted to /metrics only (policy.py)
+        if scrape and hmac.compare_digest(given.encode(), scrape.encode()):
+            return SCRAPER
         raise Unauthorized("访问令牌无效。")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:

@@ -42,11 +42,13 @@ from aiohttp import web
 
 from backend.api import scope
 from backend.api.auth import ANONYMOUS, Unauthorized, authenticate
+from backend.api.auth import SCRAPER as SCRAPER_PRINCIPAL
 from backend.errors import Forbidden
 
 log = logging.getLogger(__name__)
 
 PUBLIC, SERVICE, AGENT, SUPERVISOR, ADMIN = "public", "service", "agent", "supervisor", "admin"
+SCRAPER = SCRAPER_PRINCIPAL.kind  # Prometheus with METRICS_TOKEN: admitted to /metrics and nothing else
 STAFF = frozenset({AGENT, SUPERVISOR, ADMIN})
 EVERYONE_SIGNED_IN = STAFF | {SERVICE}
 HOTLINE = frozenset({SERVICE, AGENT, SUPERVISOR})  # who serves the customers' conversations
@@ -69,7 +71,8 @@ class Rule:
         """Whether a caller of this kind (and staff role) may use the route."""
         if PUBLIC in self.who:
             return True
-        return (kind == "service" and SERVICE in self.who) or (kind == "staff" and role in self.who)
+        return ((kind == "service" and SERVICE in self.who) or (kind == "staff" and role in self.who)
+                or (kind == SCRAPER and SCRAPER in self.who))
 
 
 def _rule(who: frozenset[str] | set[str], scope_name: str, note: str = "", login_page: str | None = None) -> Rule:
@@ -79,7 +82,9 @@ def _rule(who: frozenset[str] | set[str], scope_name: str, note: str = "", login
 _PUBLIC = frozenset({PUBLIC})
 POLICY: dict[tuple[str, str], Rule] = {
     # service
-    ("GET", "/healthz"): _rule(_PUBLIC, scope.NONE),
+    ("GET", "/healthz"): _rule(_PUBLIC, scope.NONE, "dependencies and counts, nothing personal"),
+    ("GET", "/readyz"): _rule(_PUBLIC, scope.NONE),
+    ("GET", "/metrics"): _rule({SERVICE, SCRAPER}, scope.NONE, "Prometheus: METRICS_TOKEN, or the service token"),
     ("GET", "/api/openapi.json"): _rule(_PUBLIC, scope.NONE),
     # staff sessions
     ("POST", "/api/auth/login"): _rule(_PUBLIC, scope.NONE, "throttled per username and per address"),

@@ -41,6 +41,7 @@ from backend.api.validation import json_response, read_body, read_query
 from backend.context import Platform
 from backend.errors import TooManyAttempts
 from backend.models import StaffSession, StaffUser
+from backend.observability.metrics import LOGIN_FAILURES, LOGIN_THROTTLED
 
 log = logging.getLogger(__name__)
 routes = ApiRoutes("staff")
@@ -97,6 +98,7 @@ async def login(request: web.Request) -> web.Response:
     if wait is not None:
         # A log line, not an audit entry: refused tries must not let anyone grow the table at will.
         log.warning("login throttled for client %s (retry after %ss)", client, wait)
+        LOGIN_THROTTLED.inc()
         minutes = max(1, math.ceil(wait / 60))
         raise TooManyAttempts(f"登录失败次数过多，请{minutes}分钟后再试。", code="login_throttled",
                               details={"retry_after": wait})
@@ -105,6 +107,7 @@ async def login(request: web.Request) -> web.Response:
     # In a worker thread: argon2 takes tens of milliseconds of CPU per try.
     ok = await asyncio.to_thread(_password_ok, user.password_hash if user else _DUMMY_HASH, body.password)
     if user is None or not ok or not user.active:
+        LOGIN_FAILURES.inc()
         why = "unknown_user" if user is None else "wrong_password" if not ok else "inactive"
         await audit.record(platform, ANONYMOUS, "login.failure", "staff_user", body.username,
                            unit_id=user.unit_id if user else None, client=client, details={"why": why})

@@ -28,6 +28,7 @@ from backend.channels.wechat_messages import GREETING_EVENTS, MENU, Push, choice
 from backend.channels.wechat_quota import SendWindows
 from backend.context import Platform
 from backend.models import Message
+from backend.observability.metrics import WECHAT_MESSAGES
 from backend.privacy import mask_text
 from backend.router import Button, ConversationRef, ConversationRouter, Reply
 from backend.router.replies import BOT, SYSTEM
@@ -80,6 +81,7 @@ class WechatChannel:
         """One customer-service message, counted against the customer's window."""
         if not await self.windows.reserve(conversation.id):
             log.info("wechat conversation %s: no send left in the window; lines stay pending", conversation.id)
+            WECHAT_MESSAGES.labels("quota_refused").inc()
             return False
         try:
             await self.api.send_text(conversation.external_id, text)
@@ -89,7 +91,9 @@ class WechatChannel:
             elif exc.errcode is not None:  # refused for another reason: not counted by WeChat
                 await self.windows.give_back(conversation.id)
             log.warning("wechat conversation %s: customer-service message not sent: %s", conversation.id, exc)
+            WECHAT_MESSAGES.labels("quota_refused" if exc.errcode in QUOTA_OVER else "failed").inc()
             return False
+        WECHAT_MESSAGES.labels("sent").inc()
         await self.windows.offer(conversation.id, buttons)
         return True
 

@@ -40,6 +40,8 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
         Index("ix_messages_pending", "conversation_id", "awaiting_delivery"),
+        # All lines awaiting delivery, oldest first (the metrics and /healthz), without a scan.
+        Index("ix_messages_awaiting_created", "awaiting_delivery", "created_at"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -54,5 +56,7 @@ class Message(Base):
     awaiting_delivery = Column(Boolean, nullable=False, default=False, server_default=false())
     delivered_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # A customer's line: the id of their message (backend/observability/request_ids.py).
+    request_id = Column(String(64), index=True)
 
     conversation = relationship("Conversation", back_populates="messages")

@@ -12,12 +12,15 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import relationship
 
 from glossary import names
 
 from .base import Base, UTCDateTime, utcnow
+
+RUNNING = "met_at IS NULL AND cancelled_at IS NULL"
 
 # The codes; their names are in glossary.names.
 TICKET_TYPES = tuple(names.TICKET_TYPES)
@@ -104,7 +107,13 @@ class TicketDeadline(Base):
     """
 
     __tablename__ = "ticket_deadlines"
-    __table_args__ = (UniqueConstraint("ticket_id", "name", "round"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "name", "round"),
+        # The clocks still running (the metrics' warning and overdue counts): a partial index keeps
+        # that count to the open work, not the archive of met clocks.
+        Index("ix_ticket_deadlines_running", "ticket_id", sqlite_where=text(RUNNING),
+              postgresql_where=text(RUNNING)),
+    )
 
     id = Column(Integer, primary_key=True)
     ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -150,6 +159,8 @@ class TicketEvent(Base):
     data = Column(JSON, nullable=False, default=dict)
     idempotency_key = Column(String(100))
     request_hash = Column(String(64))  # of the step's body: the same key with another body is refused
+    # The customer message (or staff request) that caused it: backend/observability/request_ids.py.
+    request_id = Column(String(64), index=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
     ticket = relationship("Ticket", back_populates="events")

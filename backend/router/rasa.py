@@ -28,6 +28,7 @@ from typing import Any
 
 import aiohttp
 
+from backend.observability import request_ids
 from backend.replicas import Replicas
 from backend.router.replies import BOT, Button, Reply
 
@@ -169,6 +170,7 @@ class RasaClient:
             url = base + path
             try:
                 async with self._http().request(method, url, json=json, params={**(params or {}), **self._params()},
+                                                headers=request_ids.headers(),
                                                 timeout=aiohttp.ClientTimeout(total=timeout,
                                                                               sock_connect=CONNECT_TIMEOUT_SECONDS)
                                                 ) as resp:

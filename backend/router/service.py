@@ -40,6 +40,7 @@ A reply with no text of its own (a json_message such as the handoff) has no line
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -51,6 +52,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.context import Platform
 from backend.models import Conversation, Message
+from backend.observability import metrics, request_ids
 from backend.router.delivery import Outbox
 from backend.router.fanout import SharedLiveDelivery
 from backend.router.rasa import IntentSeen, RasaClient, RasaUnavailable, TrackerState
@@ -59,6 +61,7 @@ from backend.router.survey_turns import SurveyTurns
 from backend.router.takeover import Takeover, queue_position, ref
 from backend.router.transcript import REOPENED, Line, append, record, retrying
 from glossary import wording
+from glossary.names import FALLBACK_INTENT
 
 log = logging.getLogger(__name__)
 __all__ = ["REOPENED", "ConversationRouter"]  # REOPENED: importers read it here too
@@ -124,7 +127,11 @@ class ConversationRouter:
         actions derive their Idempotency-Keys from it, so a turn acted on again (a
         replica's or the backend's failure) files its ticket once. Without one, the
         customer's transcript line names the turn.
-        A line that answers a satisfaction survey is taken by the survey first (survey_turns.py)."""
+        A line that answers a satisfaction survey is taken by the survey first (survey_turns.py).
+        The message's request id is the channel request's (backend/observability/request_ids.py)."""
+        request_ids.conversation_id.set(conversation.id)
+        if request_ids.current() is None:  # called outside a request (a test, a script): the message gets one
+            request_ids.bind()
         state = await self._current_state(conversation.id)
         answered = await self.surveys.take(conversation, text)
         if answered is not None:
@@ -147,20 +154,27 @@ class ConversationRouter:
                              shown: str | None = None, message_id: str | None = None
                              ) -> tuple[int, list[Reply], TrackerState | None]:
         [line] = await record(self.platform, conversation.id, [Line("customer", shown or text)])
+        channel = conversation.channel
+        started = time.perf_counter()
         try:
-            answer = await self.rasa.send(conversation.id, conversation.channel, text,
-                                          {**metadata, "channel": conversation.channel},
+            answer = await self.rasa.send(conversation.id, channel, text,
+                                          {**metadata, "channel": channel,
+                                           request_ids.METADATA_KEY: request_ids.current()},
                                           message_id=message_id or f"line-{line.id}")
         except RasaUnavailable as exc:
             log.warning("assistant unavailable for conversation %s: %s", conversation.id, exc)
+            metrics.ASSISTANT_UNAVAILABLE.labels(channel).inc()
             return line.id, await self._unavailable(conversation), None
+        metrics.ASSISTANT_REPLY.labels(channel).observe(time.perf_counter() - started)
         # The tracker after the turn, as Rasa told it with the replies; read it only when it did not.
         state = answer.state if answer.state is not None else await self.rasa.tracker_state(conversation.id)
         seen = state.intent_seen() if state is not None else None
         if not answer.replies:  # every turn of this assistant says something: its action server failed
             log.warning("assistant said nothing to conversation %s (action server down?)", conversation.id)
+            metrics.ASSISTANT_UNAVAILABLE.labels(channel).inc()
             await retrying(self.platform, lambda session: _label(session, line.id, seen))  # its NLU ran
             return line.id, await self._unavailable(conversation), state
+        self._count_turn(channel, seen)
         said = [Line(reply.sender, text, actor="router" if reply.sender == SYSTEM else None)
                 for reply in answer.replies if (text := reply.transcript_text())]
         now = self.platform.clock()
@@ -179,6 +193,15 @@ class ConversationRouter:
                    for reply in answer.replies]
         # The customer ended a served chat: the satisfaction survey comes after the farewell.
         return line.id, replies + await self.surveys.after_assistant(conversation, state), state
+
+    def _count_turn(self, channel: str, seen: IntentSeen | None) -> None:
+        metrics.ASSISTANT_TURNS.labels(channel).inc()
+        if seen is None:
+            return
+        if seen.name == FALLBACK_INTENT:
+            metrics.ASSISTANT_FALLBACKS.labels(channel).inc()
+        if seen.confidence is not None and seen.confidence < self.platform.settings.assistant_low_confidence:
+            metrics.ASSISTANT_LOW_CONFIDENCE.labels(channel).inc()
 
     async def _unavailable(self, conversation: ConversationRef) -> list[Reply]:
         """The assistant cannot answer: the customer is told so, never met with silence.

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.context import Platform
 from backend.errors import Conflict, Forbidden, NotFound
 from backend.models import Conversation
+from backend.observability import metrics
 from backend.router.delivery import Outbox
 from backend.router.replies import AGENT, SYSTEM, ConversationRef
 from backend.router.transcript import Line, append, retrying
@@ -95,6 +96,7 @@ class Takeover:
         conversation.waiting_since = conversation.updated_at = now
         conversation.held_by = conversation.agent_id = None
         await session.flush()
+        metrics.HANDOFFS.labels(conversation.channel, metrics.reason_label(reason)).inc()
         if summary:
             await append(session, conversation.id, [Line(SYSTEM, summary, actor="bot")], now)
 
@@ -118,6 +120,9 @@ class Takeover:
                     raise Conflict("该会话已结束。", code="conversation_closed")
                 raise Conflict("该会话已由其他客服接入。", code="held_by_another")
             conversation = await self._get(session, conversation_id)
+            if before.state == "waiting_agent" and before.waiting_since is not None:
+                metrics.HANDOFF_WAIT.labels(conversation.channel).observe(
+                    max((now - before.waiting_since).total_seconds(), 0.0))
             if not already_mine:
                 await append(session, conversation_id, [notice(wording.AGENT_JOINED, conversation, who.actor)],
                              now)

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Platform
 from backend.models import Conversation, Message
+from backend.observability import request_ids
 from backend.privacy import mask_text
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ async def append(session: AsyncSession, conversation_id: str, lines: Sequence[Li
     for offset, line in enumerate(lines, start=1):
         message = Message(conversation_id=conversation_id, seq=int(last or 0) + offset, sender=line.sender,
                           text=mask_text(line.text), intent=line.intent, confidence=line.confidence,
-                          actor=line.actor, awaiting_delivery=line.for_delivery, created_at=now)
+                          actor=line.actor, awaiting_delivery=line.for_delivery, created_at=now,
+                          request_id=request_ids.current())
         session.add(message)
         stored.append(message)
     await session.flush()

@@ -36,6 +36,7 @@ from sqlalchemy.orm import selectinload
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput, NotFound
 from backend.models import Account, Area, Ticket, Unit
+from backend.observability.metrics import TICKETS_CREATED
 from backend.places import AMBIGUOUS, FOUND, UNKNOWN, Place, PlaceIndex, Resolution
 from backend.sla.calendar import TZ
 from backend.tickets import clocks
@@ -102,6 +103,7 @@ async def create_ticket(platform: Platform, body: TicketCreate, *, actor: str,
             if replay is None:
                 raise
             return replay, True
+        TICKETS_CREATED.labels(ticket.type, ticket.channel or "unknown").inc()
         return ticket.id, False
 
 

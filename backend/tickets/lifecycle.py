@@ -12,6 +12,7 @@ from datetime import datetime
 from backend.context import Platform
 from backend.errors import Conflict, InvalidInput
 from backend.models import Ticket, TicketEvent
+from backend.observability import request_ids
 from backend.tickets import clocks
 from backend.tickets.schemas import TicketEventCreate
 from glossary.names import TICKET_STATUSES
@@ -24,7 +25,7 @@ STATUS_NAMES = TICKET_STATUSES
 def record(ticket: Ticket, kind: str, actor: str, at: datetime, note: str | None = None,
            key: str | None = None, **data: object) -> TicketEvent:
     event = TicketEvent(kind=kind, actor=actor, note=note, data=data, idempotency_key=key,
-                        created_at=at)
+                        created_at=at, request_id=request_ids.current())
     ticket.events.append(event)
     ticket.updated_at = at
     return event

@@ -52,6 +52,7 @@ from backend.api.validation import QUERY_INT_LIMIT, parse_json
 from backend.context import Platform
 from backend.db import unreachable
 from backend.errors import DomainError
+from backend.observability import request_ids
 from backend.router import ROUTER, ConversationRef, ConversationRouter, Reply
 from backend.router.rasa import SEND_TIMEOUT_SECONDS
 from backend.router.turns import TurnInProgress, TurnLedger
@@ -302,6 +303,8 @@ class ChatSocket:
                 await self.send(error_frame("failed", _id(data)))
 
     async def on_message(self, data: dict[str, Any]) -> None:
+        # One socket carries many messages: each gets its own request id (the socket's is its handshake's).
+        request_ids.bind(None, self.conversation.id)
         message_id, text, title = data.get("id"), data.get("text"), data.get("title")
         if not isinstance(message_id, str) or not MESSAGE_ID.fullmatch(message_id) or not isinstance(text, str) \
                 or not (title is None or (isinstance(title, str) and 0 < len(title) <= TITLE_MAX)):

@@ -22,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from backend.observability import request_ids
 from bot.channels import turn_state
 
 log = logging.getLogger(__name__)
@@ -55,9 +56,14 @@ class RouterRestInput(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             collector = self.output_channel()
+            metadata = self.get_metadata(request)
             message = UserMessage(self._extract_message(request), collector, await self._extract_sender(request),
-                                  input_channel=self.name(), metadata=self.get_metadata(request),
+                                  input_channel=self.name(), metadata=metadata,
                                   message_id=message_id_of(request))
+            # The router's id of this message, for this process's log lines and the action calls it makes.
+            given = metadata.get(request_ids.METADATA_KEY) if isinstance(metadata, dict) else None
+            request_ids.bind(given or request.headers.get(request_ids.HEADER), message.sender_id)
+            log.info("%s: turn of %s (message %s)", self.name(), message.sender_id, message.message_id)
             with turn_state.collecting() as state:
                 try:
                     await on_new_message(message)

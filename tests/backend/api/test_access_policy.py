@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from backend.api import scope
 from backend.api.auth import hash_token
-from backend.api.policy import ADMIN, AGENT, POLICY, PUBLIC, SERVICE, SUPERVISOR
+from backend.api.policy import ADMIN, AGENT, POLICY, PUBLIC, SCRAPER, SERVICE, SUPERVISOR
 from backend.app import create_app
 from backend.models import Account, ImprovementPlan, StaffSession, StaffUser
 from glossary.identifiers import plan_number
@@ -231,7 +231,7 @@ async def test_every_route_has_an_entry_and_every_entry_a_route(client):
     assert set(POLICY) - served == set(), "access rules for routes that do not exist"
     for key, rule in POLICY.items():
         assert rule.scope in scope.SCOPES, key
-        assert rule.who and rule.who <= {PUBLIC, SERVICE, *ROLES}, key
+        assert rule.who and rule.who <= {PUBLIC, SERVICE, SCRAPER, *ROLES}, key
         if rule.scope in CHECKED_ON_B:
             assert key in CALLS, f"{key}: say in CALLS how to reach its record check"
 

@@ -49,6 +49,8 @@ class FakeRasa:
     # As our channels do (bot/channels/rest.py): `?state=true` is answered with the tracker's
     # summary beside the messages. False: a bare list, as Rasa's own REST channel answers.
     tells_state: bool = True
+    # The X-Request-Id header of each message received (backend/observability/request_ids.py).
+    request_headers: list[str | None] = field(default_factory=list)
 
     def messages(self) -> list[str]:
         return [m["message"] for m in self.received]
@@ -62,6 +64,7 @@ class FakeRasa:
         assert request.query.get("token") == RASA_TOKEN
         body = await request.json()
         self.received.append({**body, "input_channel": request.match_info["channel"]})
+        self.request_headers.append(request.headers.get("X-Request-Id"))
         if self.hang:
             await asyncio.sleep(5)
         if self.status != 200:
