@@ -21,7 +21,7 @@ def main() -> None:
     print(f"backend: http://{settings.host}:{settings.backend_port}/healthz "
           f"(API http://{settings.host}:{settings.backend_port}/api/openapi.json)", flush=True)
     web.run_app(app, host=settings.host, port=settings.backend_port, loop=loop, print=None,
-                access_log_format='%a "%r" %s %Tf')
+                access_log_format='%a "%r" %s %Tf %{X-Request-Id}o')
 
 
 if __name__ == "__main__":

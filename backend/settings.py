@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
 
 # Secrets generated into a new .env; everything else has a fixed default.
-_GENERATED = ("BACKEND_API_TOKEN", "RASA_TOKEN", "WECHAT_TOKEN", "SESSION_SECRET")
+_GENERATED = ("BACKEND_API_TOKEN", "RASA_TOKEN", "WECHAT_TOKEN", "SESSION_SECRET", "METRICS_TOKEN")
 
 
 def normalise_database_url(url: str) -> str:
@@ -47,6 +47,9 @@ class Settings:
     host: str = "127.0.0.1"
     backend_port: int = 8000
     api_token: str = ""
+    # The service token before the last rotation, accepted too until retired, so the services
+    # holding it can be restarted one by one (python -m backend.admin token). Empty: none.
+    api_token_previous: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str = ""
     # Several backend processes: Redis carries the web chat's live lines between them
@@ -88,6 +91,7 @@ class Settings:
             "host": get("BACKEND_HOST", cls.host),
             "backend_port": int(get("BACKEND_PORT", cls.backend_port)),
             "api_token": get("BACKEND_API_TOKEN", ""),
+            "api_token_previous": get("BACKEND_API_TOKEN_PREVIOUS", ""),
             "rasa_url": get("RASA_URL", cls.rasa_url),
             "rasa_token": get("RASA_TOKEN", ""),
             "redis_url": get("REDIS_URL", ""),

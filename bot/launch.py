@@ -112,7 +112,11 @@ def ready_banner(env: dict[str, str]) -> str:
         "processes:\n"
         f"  backend        {backend}/healthz  (API: /api/openapi.json)\n"
         f"  assistant      http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook  (Rasa, behind the router)\n"
-        f"  action server  http://127.0.0.1:{env['ACTION_PORT']}/health\n"
+        f"  action server  http://127.0.0.1:{env['ACTION_PORT']}/healthz\n"
+        "operations (README: Operations):\n"
+        f"  readiness      {backend}/readyz\n"
+        f"  metrics        {backend}/metrics and http://127.0.0.1:{env['ACTION_PORT']}/metrics"
+        "   (bearer METRICS_TOKEN or BACKEND_API_TOKEN, .env)\n"
         "Ctrl-C stops everything.")
 
 
@@ -146,7 +150,7 @@ def main() -> None:
     try:
         rasa, backend, actions = (child.start() for child in children)
         wait_for(f"http://127.0.0.1:{env['BACKEND_PORT']}/healthz", backend, 180)
-        wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/health", actions, 120)
+        wait_for(f"http://127.0.0.1:{env['ACTION_PORT']}/healthz", actions, 120)
         wait_for(f"http://127.0.0.1:{env['RASA_PORT']}/", rasa, 300)
         print(ready_banner(env), flush=True)
         sweep: subprocess.Popen | None = None

@@ -16,7 +16,7 @@ import time
 from datetime import datetime
 
 from prometheus_client import Gauge
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from backend.context import Platform
 from backend.models import Conversation, Message, Ticket, TicketDeadline
@@ -46,15 +46,17 @@ async def refresh_clocks(platform: Platform, force: bool = False) -> None:
     if not force and time.monotonic() - _last_clocks_refresh < CLOCKS_REFRESH_SECONDS:
         return
     _last_clocks_refresh = time.monotonic()
-    state = case((TicketDeadline.breached_at.is_not(None), "overdue"), else_="warning")
-    stmt = (select(Ticket.unit_id, TicketDeadline.name, state, func.count())
+    # Grouped by the test itself, not a CASE of two bound strings (PostgreSQL cannot match those).
+    overdue = TicketDeadline.breached_at.is_not(None)
+    stmt = (select(Ticket.unit_id, TicketDeadline.name, overdue, func.count())
             .join(Ticket, Ticket.id == TicketDeadline.ticket_id)
             .where(TicketDeadline.met_at.is_(None), TicketDeadline.cancelled_at.is_(None),
                    (TicketDeadline.warned_at.is_not(None)) | (TicketDeadline.breached_at.is_not(None)))
-            .group_by(Ticket.unit_id, TicketDeadline.name, state))
+            .group_by(Ticket.unit_id, TicketDeadline.name, overdue))
     async with platform.sessions() as session:
         rows = (await session.execute(stmt)).all()
-    _replace(metrics.TICKET_CLOCKS, {(str(unit), str(name), str(kind)): n for unit, name, kind, n in rows})
+    _replace(metrics.TICKET_CLOCKS, {(str(unit), str(name), "overdue" if late else "warning"): n
+                                     for unit, name, late, n in rows})
 
 
 async def refresh_conversations(platform: Platform) -> None:

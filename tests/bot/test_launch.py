@@ -3,6 +3,7 @@ after start-up is started again after a pause, says so in the log, and the other
 serving untouched; SIGTERM stops every process."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -44,6 +45,25 @@ def answers(url: str) -> bool:
         return False
 
 
+def operations_are_visible(ports: dict[str, str], log_path: Path) -> None:
+    """`make run` serves metrics and follows one message by its request id through every process's log."""
+    service = {"Authorization": f"Bearer {API_TOKEN}"}
+    for port in (ports["BACKEND_PORT"], ports["ACTION_PORT"]):
+        with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers=service),
+                                    timeout=5) as resp:
+            assert b"p95598_" in resp.read()
+    turn = urllib.request.Request(
+        f"http://127.0.0.1:{ports['BACKEND_PORT']}/webhooks/ivr", method="POST",
+        data=json.dumps({"call_id": "call-launch", "seq": 1, "event": "text", "text": "我家停电了"}).encode(),
+        headers={**service, "Content-Type": "application/json", "X-Request-Id": "launch-msg-0001"})
+    with urllib.request.urlopen(turn, timeout=30) as resp:
+        assert resp.headers["X-Request-Id"] == "launch-msg-0001"
+    wait_until(lambda: all(any(name in line and "[launch-msg-0001]" in line
+                                for line in log_path.read_text(errors="replace").splitlines())
+                            for name in ("aiohttp.access", "bot.channels.rest", "actions.observability")),
+               10, "the message's id in the backend's, Rasa's and the action server's lines")
+
+
 def test_a_crashed_process_is_started_again_and_the_others_keep_running(tmp_path):
     ensure_model()
     ports = {name: str(free_port()) for name in ("BACKEND_PORT", "ACTION_PORT", "RASA_PORT")}
@@ -58,6 +78,7 @@ def test_a_crashed_process_is_started_again_and_the_others_keep_running(tmp_path
     health = f"http://127.0.0.1:{ports['BACKEND_PORT']}/healthz"
     try:
         wait_until(lambda: READY in log_path.read_text(errors="replace"), 180, "the launcher's ready banner")
+        operations_are_visible(ports, log_path)
         before = children(launcher.pid)
         backend = next(pid for what, pid in before.items() if what.startswith("-m backend"))
         os.kill(backend, signal.SIGKILL)  # a crash: nothing flushed

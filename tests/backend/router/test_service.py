@@ -24,7 +24,8 @@ async def test_the_bot_answers_and_the_transcript_is_masked_with_the_intent(back
     assert [b.title for b in replies[1].buttons] == ["我家停电", "查电费"]
     [sent] = fake_rasa.received
     assert sent["sender"] == conversation.id and sent["message"] == RAW and sent["input_channel"] == "rest"
-    assert sent["metadata"] == {"user_agent": "test", "channel": "web"}
+    assert sent["metadata"] == {"user_agent": "test", "channel": "web", "request_id": sent["metadata"]["request_id"]}
+    assert sent["metadata"]["request_id"] == fake_rasa.request_headers[0]  # the message's own id
     lines = await transcript(backend, conversation.id)
     customer = lines[0]
     assert customer["sender"] == "customer"
