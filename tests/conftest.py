@@ -90,6 +90,18 @@ def redis_or_skip() -> None:
         pytest.skip(f"Redis at 127.0.0.1:6379 unreachable: {exc}")
 
 
+def query_database(url: str, sql: str, **params: object) -> list[tuple]:
+    """Rows of one query on a database a test's processes write (a sync URL), read from outside them."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as db:
+            return [tuple(row) for row in db.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def scratch_pg_database() -> Iterator[str]:
     """An empty PostgreSQL database (async URL), dropped afterwards; skipped (failed in CI) when unreachable."""

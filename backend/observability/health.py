@@ -103,21 +103,18 @@ class DependencyChecks:
         return body if isinstance(body, dict) else {}
 
     async def rasa(self) -> Check:
-        async def replica(base: str) -> Check:
-            async def probe() -> Check:
-                body = await self._get_json(f"{base}/version")
-                return {"version": body.get("version")}
-            return {"url": base, **await timed(probe)}
-        return _all_of(await asyncio.gather(*(replica(b) for b in split_urls(self.platform.settings.rasa_url))))
+        return await self._each(split_urls(self.platform.settings.rasa_url), "/version", "version")
 
     async def action_servers(self) -> Check:
-        async def server(base: str) -> Check:
+        return await self._each(action_server_bases(self.platform.settings.action_endpoint_url), "/healthz", "outbox")
+
+    async def _each(self, bases: list[str], path: str, field: str) -> Check:
+        """GET `path` of every replica at once; each one's answer keeps `field` of its body."""
+        async def replica(base: str) -> Check:
             async def probe() -> Check:
-                body = await self._get_json(f"{base}/healthz")
-                return {"outbox": body.get("outbox")}
+                return {field: (await self._get_json(f"{base}{path}")).get(field)}
             return {"url": base, **await timed(probe)}
-        bases = action_server_bases(self.platform.settings.action_endpoint_url)
-        return _all_of(await asyncio.gather(*(server(b) for b in bases)))
+        return _all_of(list(await asyncio.gather(*(replica(base) for base in bases))))
 
     async def redis(self) -> Check | None:
         url = self.platform.settings.redis_url

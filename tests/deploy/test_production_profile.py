@@ -13,8 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -22,11 +20,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import create_engine, text
 
+from bot.launch import wait_for as launched_wait_for
 from bot.model_cache import ROOT, ensure_model
 from glossary.identifiers import spoken_to_digits
-from tests.conftest import redis_or_skip, scratch_pg_database
+from tests.conftest import query_database, redis_or_skip, scratch_pg_database
 from tests.faults.customers import heard
 
 pytestmark = pytest.mark.postgres
@@ -50,12 +48,7 @@ class Profile:
         return [line for line in self.log.read_text("utf-8", errors="replace").splitlines() if needle in line]
 
     def query(self, sql: str, **params: object) -> list[tuple]:
-        engine = create_engine(self.database)
-        try:
-            with engine.connect() as db:
-                return [tuple(row) for row in db.execute(text(sql), params)]
-        finally:
-            engine.dispose()
+        return query_database(self.database, sql, **params)
 
 
 def env_file(path: Path, overrides: dict[str, str]) -> Path:
@@ -79,15 +72,10 @@ def distinct_ports(n: int) -> list[int]:
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"honcho exited: {log.read_text()[-3000:]}"
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {START_SECONDS:.0f} s: {log.read_text()[-3000:]}")
+    try:
+        launched_wait_for(url, process, START_SECONDS)  # as the launcher waits for its processes
+    except SystemExit as exc:
+        raise AssertionError(f"{exc}: {log.read_text()[-3000:]}") from None
 
 
 @pytest.fixture(scope="module")

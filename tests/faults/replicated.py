@@ -11,9 +11,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from tests.assistant_fixtures import free_port
+from tests.conftest import query_database
 from tests.faults.filing import backend_service
 from tests.faults.processes import Service
 from tests.faults.proxy import TcpProxy
@@ -33,12 +32,7 @@ class Replicated:
     database: str  # the platform's PostgreSQL (sync URL)
 
     def query(self, sql: str, **params: object) -> list[tuple]:
-        engine = create_engine(self.database)
-        try:
-            with engine.connect() as db:
-                return [tuple(row) for row in db.execute(text(sql), params)]
-        finally:
-            engine.dispose()
+        return query_database(self.database, sql, **params)
 
     def conversation_id(self, channel: str, external_id: str) -> str:
         [(found,)] = self.query("SELECT id FROM conversations WHERE channel = :c AND external_id = :e",
