@@ -27,17 +27,16 @@ CLOCKS_REFRESH_SECONDS = 30.0
 _last_clocks_refresh = 0.0
 
 
+_shown: dict[str, set[tuple[str, ...]]] = {}  # per gauge, the label sets it has now
+
+
 def _replace(gauge: Gauge, values: dict[tuple[str, ...], float]) -> None:
-    stale = {labels for labels in _label_sets(gauge)} - set(values)
+    name = gauge._name  # noqa: SLF001 (prometheus_client keeps the name there; it is stable)
     for labels, value in values.items():
         gauge.labels(*labels).set(value)
-    for labels in stale:
+    for labels in _shown.get(name, set()) - set(values):
         gauge.remove(*labels)
-
-
-def _label_sets(gauge: Gauge) -> list[tuple[str, ...]]:
-    return [tuple(sample.labels[name] for name in gauge._labelnames)  # noqa: SLF001 (no public list of children)
-            for family in gauge.collect() for sample in family.samples]
+    _shown[name] = set(values)
 
 
 async def refresh_clocks(platform: Platform, force: bool = False) -> None:
@@ -60,14 +59,18 @@ async def refresh_clocks(platform: Platform, force: bool = False) -> None:
 
 
 async def refresh_conversations(platform: Platform) -> None:
-    """Conversations that are not closed by channel and state; lines awaiting delivery and the oldest's age."""
+    """Conversations that are not closed by channel and state; the agents' queue's longest wait; lines
+    awaiting delivery and the oldest's age."""
     async with platform.sessions() as session:
         rows = (await session.execute(
             select(Conversation.channel, Conversation.state, func.count())
             .where(Conversation.state != "closed").group_by(Conversation.channel, Conversation.state))).all()
         pending, oldest = (await session.execute(
             select(func.count(), func.min(Message.created_at)).where(Message.awaiting_delivery.is_(True)))).one()
+        waiting_since = await session.scalar(select(func.min(Conversation.waiting_since))
+                                             .where(Conversation.state == "waiting_agent"))
     _replace(metrics.CONVERSATIONS, {(str(channel), str(state)): n for channel, state, n in rows})
+    metrics.HANDOFF_OLDEST_WAITING.set(_age(platform.clock(), waiting_since))
     metrics.DELIVERY_PENDING.set(pending or 0)
     metrics.DELIVERY_OLDEST.set(_age(platform.clock(), oldest))
 

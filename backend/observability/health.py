@@ -60,6 +60,7 @@ class DependencyChecks:
         self.scheduler_state = scheduler_state
         self._http: aiohttp.ClientSession | None = None
         self._redis: Any = None
+        self._head: str | None = None
 
     async def close(self) -> None:
         if self._http is not None:
@@ -87,7 +88,10 @@ class DependencyChecks:
         from backend.db import alembic_config
 
         async def probe() -> Check:
-            head = ScriptDirectory.from_config(alembic_config(str(self.platform.engine.url))).get_current_head()
+            if self._head is None:  # the code's newest migration does not change while it runs
+                self._head = ScriptDirectory.from_config(alembic_config(str(self.platform.engine.url))
+                                                         ).get_current_head()
+            head = self._head
             async with self.platform.engine.connect() as conn:
                 current = await conn.scalar(text("SELECT version_num FROM alembic_version"))
             if current != head:

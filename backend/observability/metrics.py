@@ -51,6 +51,8 @@ HANDOFFS = Counter(_name("handoffs"), "Conversations queued for a human agent, b
                    ["channel", "reason"], registry=REGISTRY)
 HANDOFF_WAIT = Histogram(_name("handoff_wait_seconds"), "From joining the agents' queue to an agent taking it",
                          ["channel"], buckets=WAIT_BUCKETS, registry=REGISTRY)
+HANDOFF_OLDEST_WAITING = Gauge(_name("handoff_oldest_waiting_seconds"), "How long the conversation longest in the "
+                               "agents' queue has waited (0 when nobody waits)", registry=REGISTRY)
 DELIVERY_PENDING = Gauge(_name("delivery_pending_lines"), "Lines for customers not yet delivered", registry=REGISTRY)
 DELIVERY_OLDEST = Gauge(_name("delivery_oldest_pending_age_seconds"), "Age of the oldest undelivered line",
                         registry=REGISTRY)

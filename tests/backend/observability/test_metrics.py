@@ -136,3 +136,15 @@ async def test_the_assistants_turns_fallbacks_and_unsure_turns_are_counted_by_ch
     await turn(4, "喂")
     assert value("p95598_assistant_unavailable_total", channel="ivr") == unavailable + 1
     assert value("p95598_handoffs_total", channel="ivr", reason="assistant_unavailable") >= 1
+
+
+async def test_the_agents_queue_longest_wait_is_scraped(backend, fake_rasa, auth, platform):
+    await exposition(backend, auth["Authorization"].split()[1])
+    assert value("p95598_handoff_oldest_waiting_seconds") == 0
+    fake_rasa.status = 500  # the hotline caller is queued for an agent when the assistant cannot answer
+    resp = await backend.post("/webhooks/ivr", headers=auth,
+                              json={"call_id": "call-queued", "seq": 1, "event": "text", "text": "喂"})
+    assert resp.status == 200
+    platform.clock.advance(minutes=7)
+    await exposition(backend, auth["Authorization"].split()[1])
+    assert value("p95598_handoff_oldest_waiting_seconds") == 420
