@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend import BackendError, BackendUnavailable, backend
 from actions.text import phrase, say_sentence
 from bot.flows import FLOWS, IDENTITY_SLOTS
-from glossary.names import FALLBACK_INTENT
+from glossary.rasa_names import FALLBACK_INTENT
 from glossary.replies import session as replies
 
 # Slots cleared when a flow ends (filed, answered, cancelled or switched away

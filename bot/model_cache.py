@@ -17,9 +17,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("config.yml", "domain.yml", "data", "bot/nlu", "bot/policies", "bot/flows.py", "glossary")
-# Customer sentences of the backend and the actions, and how the hotline speaks them:
-# read by no NLU component or policy. A folder here leaves out everything under it.
-NOT_MODEL_INPUTS = ("glossary/wording.py", "glossary/speech.py", "glossary/replies", "glossary/steps.py")
+# Customer sentences of the backend and the actions, how the hotline speaks them, and Rasa's own
+# names as our code outside Rasa reads them: read by no NLU component or policy. A folder here
+# leaves out everything under it.
+NOT_MODEL_INPUTS = ("glossary/wording.py", "glossary/speech.py", "glossary/replies", "glossary/steps.py",
+                    "glossary/rasa_names.py")
 CACHE = Path(os.environ.get("MODEL_CACHE", Path.home() / ".cache" / "power-service-assistant" / "models"))
 
 

@@ -62,5 +62,3 @@ def name_of(table: dict[str, str], code: str | None) -> str | None:
     if code is None:
         return None
     return table.get(code, code)
-# The intent Rasa's FallbackClassifier predicts when the assistant did not understand (Rasa's own name).
-FALLBACK_INTENT = "nlu_fallback"

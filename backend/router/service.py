@@ -61,7 +61,7 @@ from backend.router.survey_turns import SurveyTurns
 from backend.router.takeover import Takeover, queue_position, ref
 from backend.router.transcript import REOPENED, Line, append, record, retrying
 from glossary import wording
-from glossary.names import FALLBACK_INTENT
+from glossary.rasa_names import FALLBACK_INTENT
 
 log = logging.getLogger(__name__)
 __all__ = ["REOPENED", "ConversationRouter"]  # REOPENED: importers read it here too

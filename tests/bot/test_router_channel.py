@@ -2,6 +2,7 @@
 router asks (`?state=true`), taken from the tracker Rasa saves at the end of the turn."""
 from __future__ import annotations
 
+import asyncio
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -44,7 +45,7 @@ async def post(channel: RouterRestInput, args: dict[str, str], turn: Any = a_tur
     blueprint = channel.blueprint(turn)
     receive = next(route.handler for route in blueprint._future_routes if route.uri == "/webhook")
     request = SimpleNamespace(json={"sender": "c-1", "message": "屏门村明天停电吗", "metadata": {"channel": "web"},
-                                    **body}, args=args)
+                                    **body}, args=args, headers={})
     return json.loads((await receive(request)).body)
 
 
@@ -92,3 +93,20 @@ async def test_the_routers_message_id_becomes_the_messages_id_when_it_is_a_usabl
     await post(RouterRestInput(), {}, turn, message_id=sent)
     assert (seen[0].message_id == sent) is kept
     assert len(seen[0].message_id) >= 1  # none usable: Rasa's own made-up id, as for any channel
+
+
+async def test_the_turn_runs_under_the_routers_request_id_so_its_log_lines_and_action_calls_carry_it():
+    from backend.observability import request_ids
+
+    seen: list[tuple[str | None, str | None]] = []
+
+    async def turn(message: UserMessage) -> None:
+        seen.append((request_ids.current(), request_ids.conversation_id.get()))
+
+    async def in_a_fresh_context(metadata: dict) -> None:  # as Sanic runs each request
+        await post(RouterRestInput(), {}, turn, metadata=metadata)
+
+    await asyncio.create_task(in_a_fresh_context({"channel": "web", "request_id": "msg-3f2a"}))
+    await asyncio.create_task(in_a_fresh_context({"channel": "web", "request_id": "not one\nid"}))
+    assert seen[0] == ("msg-3f2a", "c-1")
+    assert seen[1][0] != "not one\nid" and request_ids.accepted(seen[1][0])  # a new one instead
