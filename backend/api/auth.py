@@ -1,7 +1,8 @@
 """Who is calling: a service with the bearer token, or a logged-in staff member.
 
 Services (the action server, the console's own pages) use
-`Authorization: Bearer <BACKEND_API_TOKEN>`; staff log in and carry a session
+`Authorization: Bearer <BACKEND_API_TOKEN>` (during a rotation BACKEND_API_TOKEN_PREVIOUS
+too, until retired); staff log in and carry a session
 cookie whose token is stored only as a hash. Webhooks of other systems
 (/webhooks/…, e.g. the hotline IVR) take the service token only: no staff
 member posts there. WeChat cannot send a token: /webhooks/wechat is
@@ -59,6 +60,11 @@ SCRAPER = Principal("scraper", "scraper", role="scraper")
 ANONYMOUS = Principal("anonymous", "anonymous", role="anonymous")
 
 
+def _token_matches(given: str, token: str) -> bool:
+    """Compared in constant time; an unset token never matches, whatever is sent."""
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
 def hash_token(token: str) -> str:
     """Session tokens are stored only as this hash."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -102,11 +108,12 @@ async def authenticate(request: web.Request) -> Principal | None:
     """
     platform: Platform = request.app[PLATFORM]
     header = request.headers.get("Authorization", "")
-    token = platform.settings.api_token
+    settings = platform.settings
     if header.startswith("Bearer "):
         given = header[len("Bearer "):].strip()
-        # An unset token never authenticates, whatever is sent.
-        if token and hmac.compare_digest(given.encode(), token.encode()):
+        # The previous token too until it is retired: during a rotation the services that send it
+        # are restarted one by one (python -m backend.admin token).
+        if _token_matches(given, settings.api_token) or _token_matches(given, settings.api_token_previous):
             return SERVICE
         scrape = platform.settings.metrics_token  # Prometheus's: admitted to /metrics only (policy.py)
         if scrape and hmac.compare_digest(given.encode(), scrape.encode()):

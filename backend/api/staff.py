@@ -45,10 +45,10 @@ from backend.observability.metrics import LOGIN_FAILURES, LOGIN_THROTTLED
 
 log = logging.getLogger(__name__)
 routes = ApiRoutes("staff")
-_hasher = PasswordHasher()
+password_hasher = PasswordHasher()  # the one hasher: the login verifies with it, backend.admin hashes with it
 # Verifying against a dummy hash for unknown users keeps the response time
 # from telling which usernames exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_DUMMY_HASH = password_hasher.hash("not-a-real-password")
 
 
 class LogoutQuery(BaseModel):
@@ -62,7 +62,7 @@ class Login(BaseModel):
 
 def _password_ok(stored: str, given: str) -> bool:
     try:
-        return _hasher.verify(stored, given)
+        return password_hasher.verify(stored, given)
     except (VerifyMismatchError, InvalidHashError):
         return False
 

@@ -27,7 +27,6 @@ from backend.router import ROUTER
 from backend.router.takeover import SUPERVISING_ROLES, Holder
 
 routes = ApiRoutes("conversations")
-STAFF_ROLES = ("agent", "supervisor", "admin")  # the console's own role checks import it
 
 
 class AgentLine(BaseModel):
