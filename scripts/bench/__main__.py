@@ -37,7 +37,7 @@ def main() -> None:
     results: dict = {"machine": machine}
     lines = ["# Benchmarks", "", f"Machine: {line(machine)}.", "",
              "Every speed below is also given as a ratio to a reference measured in the same run "
-             "(the bare parse, or GET /healthz), which holds on another machine; the absolute "
+             "(the bare parse, or GET /readyz), which holds on another machine; the absolute "
              "figures only on this one.", ""]
     if only in ("", "whole"):
         with tempfile.TemporaryDirectory(prefix="bench-") as folder:
