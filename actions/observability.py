@@ -13,7 +13,6 @@ Every backend call the action makes carries it on (actions/backend.py).
 """
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import time
@@ -28,6 +27,7 @@ from sanic.response import HTTPResponse
 from actions import metrics
 from actions.outbox import Outbox
 from actions.settings import ActionSettings
+from backend.api.auth import token_matches
 from backend.observability import request_ids
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,8 @@ def apply() -> None:
 
 
 def scrape_allowed(header: str, tokens: tuple[str, ...]) -> bool:
-    given = header.removeprefix("Bearer ").strip().encode() if header.startswith("Bearer ") else b""
-    return bool(given) and any([hmac.compare_digest(given, t.encode()) for t in tokens if t])
+    given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    return bool(given) and any([token_matches(given, token) for token in tokens])
 
 
 def install(app: Sanic, settings: ActionSettings, box: Outbox) -> None:

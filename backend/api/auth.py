@@ -60,7 +60,7 @@ SCRAPER = Principal("scraper", "scraper", role="scraper")
 ANONYMOUS = Principal("anonymous", "anonymous", role="anonymous")
 
 
-def _token_matches(given: str, token: str) -> bool:
+def token_matches(given: str, token: str) -> bool:
     """Compared in constant time; an unset token never matches, whatever is sent."""
     return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
@@ -113,7 +113,7 @@ async def authenticate(request: web.Request) -> Principal | None:
         given = header[len("Bearer "):].strip()
         # The previous token too until it is retired: during a rotation the services that send it
         # are restarted one by one (python -m backend.admin token).
-        if _token_matches(given, settings.api_token) or _token_matches(given, settings.api_token_previous):
+        if token_matches(given, settings.api_token) or token_matches(given, settings.api_token_previous):
             return SERVICE
         scrape = platform.settings.metrics_token  # Prometheus's: admitted to /metrics only (policy.py)
         if scrape and hmac.compare_digest(given.encode(), scrape.encode()):

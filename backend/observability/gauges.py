@@ -17,6 +17,7 @@ from datetime import datetime
 
 from prometheus_client import Gauge
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.context import Platform
 from backend.models import Conversation, Message, Ticket, TicketDeadline
@@ -65,16 +66,22 @@ async def refresh_conversations(platform: Platform) -> None:
         rows = (await session.execute(
             select(Conversation.channel, Conversation.state, func.count())
             .where(Conversation.state != "closed").group_by(Conversation.channel, Conversation.state))).all()
-        pending, oldest = (await session.execute(
-            select(func.count(), func.min(Message.created_at)).where(Message.awaiting_delivery.is_(True)))).one()
+        pending, oldest = await undelivered(session)
         waiting_since = await session.scalar(select(func.min(Conversation.waiting_since))
                                              .where(Conversation.state == "waiting_agent"))
     _replace(metrics.CONVERSATIONS, {(str(channel), str(state)): n for channel, state, n in rows})
-    metrics.HANDOFF_OLDEST_WAITING.set(_age(platform.clock(), waiting_since))
+    metrics.HANDOFF_OLDEST_WAITING.set(age(platform.clock(), waiting_since))
     metrics.DELIVERY_PENDING.set(pending or 0)
-    metrics.DELIVERY_OLDEST.set(_age(platform.clock(), oldest))
+    metrics.DELIVERY_OLDEST.set(age(platform.clock(), oldest))
 
 
-def _age(now: datetime, oldest: datetime | None) -> float:
+async def undelivered(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many lines for customers wait for delivery, and when the oldest was written."""
+    pending, oldest = (await session.execute(
+        select(func.count(), func.min(Message.created_at)).where(Message.awaiting_delivery.is_(True)))).one()
+    return int(pending or 0), oldest
+
+
+def age(now: datetime, oldest: datetime | None) -> float:
     return max((now - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
 

@@ -22,10 +22,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from backend.context import Platform
-from backend.models import Message
+from backend.observability.gauges import age, undelivered
 from backend.replicas import split_urls
 
 CHECK_TIMEOUT_SECONDS = 2.0
@@ -147,10 +147,8 @@ class DependencyChecks:
     async def delivery(self) -> Check:
         async def probe() -> Check:
             async with self.platform.sessions() as session:
-                pending, oldest = (await session.execute(select(func.count(), func.min(Message.created_at))
-                                                         .where(Message.awaiting_delivery.is_(True)))).one()
-            age = (self.platform.clock() - oldest).total_seconds() if oldest is not None else 0.0
-            return {"pending_lines": int(pending or 0), "oldest_age_seconds": round(max(age, 0.0), 1)}
+                pending, oldest = await undelivered(session)
+            return {"pending_lines": pending, "oldest_age_seconds": round(age(self.platform.clock(), oldest), 1)}
         return await timed(probe)
 
     async def report(self) -> tuple[int, dict[str, Any]]:
